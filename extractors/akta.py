@@ -1,0 +1,370 @@
+"""Fields of a Kutipan Akta Kelahiran, located by the fixed words of its sentence.
+
+The extract is one bilingual sentence ("Berdasarkan Akta Kelahiran Nomor <no> bahwa di
+<TEMPAT> pada tanggal <DATE> telah lahir <NAMA> anak ke <N>, <SEX> dari ayah <AYAH> dan ibu
+<IBU> ..."), and offices place it differently (values inline or after a colon column,
+wrapped or not). So nothing is read by position: the page's words are regrouped into visual
+lines by their boxes (tesseract splits a wide colon layout into blocks and would otherwise
+read all labels before all values), the smaller English gloss lines are dropped, and what
+is left becomes one stream of words in reading order. The fixed words are found in that
+stream in their known order, fuzzily because OCR damages them, and a value is the words
+between its anchor and the next one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from extractors.datewords import parse_date_words_scored, parse_ordinal_scored
+from extractors.normalize import clean_name, digits
+from extractors.ocr import OcrEngine
+from pipeline.contract import enums
+from pipeline.records import BBox, Field, PageImage, PageText, Word
+
+# rapidfuzz ratio a word of 4+ letters needs to count as a fixed word; shorter fixed words
+# ("di", "ke", "dan", "ibu") must match exactly, since one wrong letter makes another word.
+ANCHOR_MIN_SCORE = 75.0
+# A line is the English gloss when this share of its words are English gloss words ...
+ENGLISH_MIN_SHARE = 0.5
+# ... or when it is this much smaller than the Indonesian lines and a quarter are English.
+ENGLISH_MAX_HEIGHT = 0.82
+ENGLISH_WEAK_SHARE = 0.25
+# Two boxes are on one visual line when they overlap this share of the shorter height.
+SAME_LINE_OVERLAP = 0.5
+# A value never spans more visual lines than this (stops a missed anchor eating the page).
+MAX_VALUE_LINES = 3
+# Sex words: ratio the token (hyphen dropped) needs against LAKILAKI / PEREMPUAN.
+SEX_MIN_SCORE = 80.0
+# Confidence factor for an id whose digits needed look-alike repairs or a second read.
+REPAIR_PENALTY = 0.9
+
+ENGLISH_WORDS = frozenset(
+    "personal registration number registry office nationality excerpt of birth certificate "
+    "based on that in date month year was born child no from father and mother the is issued "
+    "at civil registrar officer head".split()
+) | {m.lower() for m in enums()["date_words"]["months_english_line"]}
+NUMBER_RE = re.compile(enums()["akta_kelahiran_number"]["pattern"])
+NUMBER_WHITELIST = "0123456789-LUTDKWCRM"
+# shapes tesseract gives for the L of LU/LT, and for its T or U
+_KIND_FIRST = str.maketrans({c: "L" for c in "41Il|i["})
+_KIND_SECOND = str.maketrans({**{c: "T" for c in "71IlYJ|i"}, **{c: "U" for c in "VvuO0"}})
+SEXES = {"lakilaki": "LAKI-LAKI", "perempuan": "PEREMPUAN"}
+
+# (field, alternative fixed-word phrases, required) in the order the sentence prints them
+ANCHORS: tuple[tuple[str, tuple[tuple[str, ...], ...], bool], ...] = (
+    ("nomor_akta", (("berdasarkan", "akta", "kelahiran", "nomor"), ("kelahiran", "nomor"),
+                    ("akta", "nomor")), True),
+    ("tempat_lahir", (("bahwa", "di"),), True),
+    ("tanggal_lahir", (("pada", "tanggal"), ("tanggal",)), True),
+    ("nama", (("telah", "lahir"),), True),
+    ("anak_ke", (("anak",),), True),
+    ("nama_ayah", (("dari", "ayah"),), False),
+    ("nama_ibu", (("dan", "ibu"), ("dari", "ibu")), True),
+    ("tempat_terbit", (("kutipan", "ini", "dikeluarkan", "di"), ("ini", "dikeluarkan", "di"),
+                       ("dikeluarkan", "di"), ("dikeluarkan",)), True),
+    ("tanggal_terbit", (("pada", "tanggal"), ("tanggal",)), True),
+    ("_end", (("pejabat",), ("kepala", "dinas")), False),
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    word: Word
+    page: int
+    line: int  # visual line index over the whole document
+
+    @property
+    def key(self) -> str:
+        return _key(self.word.text)
+
+
+def extract_akta(
+    pages: list[PageImage], texts: list[PageText], engine: OcrEngine
+) -> dict[str, Any]:
+    """The akta_kelahiran FieldTree; keys whose value could not be located are left out."""
+    stream = _stream(texts)
+    spans = _spans(stream)
+    by_number = {p.number: p for p in pages}
+    fields: dict[str, Any] = {}
+    for name, tokens in spans.items():
+        builder = _BUILDERS.get(name)
+        field = builder(tokens, by_number, engine) if builder and tokens else None
+        if field is not None:
+            fields.update(field if isinstance(field, dict) else {name: field})
+    nik = _nik(stream, spans, by_number, engine)
+    if nik is not None:
+        fields["nik"] = nik
+    return fields
+
+
+# --- words -> visual lines -> stream -------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def _stream(texts: list[PageText]) -> list[_Token]:
+    """Indonesian words of every page in reading order (English gloss lines removed)."""
+    out: list[_Token] = []
+    line_no = 0
+    for text in texts:
+        lines = _visual_lines([w for w in text.words if _key(w.text) or w.text == ":"])
+        reference = _indonesian_height(lines)
+        for line in lines:
+            line_no += 1
+            if not _is_english(line, reference):
+                out.extend(_Token(w, text.page, line_no) for w in line if w.text.strip(":"))
+    return out
+
+
+def _visual_lines(words: list[Word]) -> list[list[Word]]:
+    """Words grouped by vertical overlap, lines top to bottom, words left to right."""
+    lines: list[tuple[list[float], list[Word]]] = []
+    for word in sorted(words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
+        y0, y1 = word.bbox[1], word.bbox[3]
+        for span, members in lines:
+            overlap = min(y1, span[1]) - max(y0, span[0])
+            if overlap >= SAME_LINE_OVERLAP * min(y1 - y0, span[1] - span[0]):
+                members.append(word)
+                span[0], span[1] = min(span[0], y0), max(span[1], y1)
+                break
+        else:
+            lines.append(([y0, y1], [word]))
+    lines.sort(key=lambda item: item[0][0])
+    return [sorted(members, key=lambda w: w.bbox[0]) for _, members in lines]
+
+
+def _height(line: list[Word]) -> float:
+    return median(w.bbox[3] - w.bbox[1] for w in line)
+
+
+def _indonesian_height(lines: list[list[Word]]) -> float:
+    """Typical height of a main-text line: the upper quartile (glosses are the smaller half)."""
+    heights = sorted(_height(line) for line in lines) or [0.0]
+    return heights[(3 * len(heights)) // 4]
+
+
+def _english_share(line: list[Word]) -> float:
+    keys = [_key(w.text) for w in line if _key(w.text).isalpha()]
+    hits = sum(1 for k in keys if _is_english_word(k))
+    return hits / len(keys) if keys else 0.0
+
+
+def _is_english_word(key: str) -> bool:
+    if len(key) <= 3:
+        return key in ENGLISH_WORDS
+    return any(fuzz.ratio(key, e) >= ANCHOR_MIN_SCORE for e in ENGLISH_WORDS if len(e) > 3)
+
+
+def _is_english(line: list[Word], reference: float) -> bool:
+    share = _english_share(line)
+    small = reference > 0 and _height(line) < ENGLISH_MAX_HEIGHT * reference
+    return share >= ENGLISH_MIN_SHARE or (small and share >= ENGLISH_WEAK_SHARE)
+
+
+# --- anchors -> value spans ---------------------------------------------------------
+
+
+def _token_matches(key: str, wanted: str) -> bool:
+    if len(wanted) <= 3:
+        return key == wanted
+    return fuzz.ratio(key, wanted) >= ANCHOR_MIN_SCORE
+
+
+def _find(stream: list[_Token], phrases: tuple[tuple[str, ...], ...], start: int,
+          stop: int) -> tuple[int, int] | None:
+    """(first, end) stream indices of the earliest of the phrases within [start, stop)."""
+    for i in range(start, stop):
+        for phrase in phrases:
+            end = i + len(phrase)
+            if end <= stop and all(
+                _token_matches(stream[i + j].key, wanted) for j, wanted in enumerate(phrase)
+            ):
+                return i, end
+    return None
+
+
+def _anchor_positions(stream: list[_Token]) -> list[tuple[str, int, int]]:
+    """Where each anchor was found, in order; an optional one only before the next required."""
+    found: list[tuple[str, int, int]] = []
+    start = 0
+    for index, (name, phrases, required) in enumerate(ANCHORS):
+        stop = len(stream)
+        if not required:
+            following = _next_required(stream, index, start)
+            stop = following if following is not None else stop
+        hit = _find(stream, phrases, start, stop)
+        if hit is not None:
+            found.append((name, *hit))
+            start = hit[1]
+    return found
+
+
+def _next_required(stream: list[_Token], index: int, start: int) -> int | None:
+    for _, phrases, required in ANCHORS[index + 1:]:
+        if required:
+            hit = _find(stream, phrases, start, len(stream))
+            return hit[0] if hit else None
+    return None
+
+
+def _spans(stream: list[_Token]) -> dict[str, list[_Token]]:
+    """Each field's value tokens: from its anchor's end to the next anchor's start."""
+    found = _anchor_positions(stream)
+    spans: dict[str, list[_Token]] = {}
+    for k, (name, _, end) in enumerate(found):
+        stop = found[k + 1][1] if k + 1 < len(found) else len(stream)
+        tokens = stream[end:stop]
+        if tokens:
+            spans[name] = [t for t in tokens if t.line < tokens[0].line + MAX_VALUE_LINES]
+    spans.pop("_end", None)
+    return spans
+
+
+# --- value builders -----------------------------------------------------------------
+
+
+def _union(tokens: list[_Token]) -> BBox:
+    boxes = [t.word.bbox for t in tokens]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _field(value: Any, tokens: list[_Token], score: float = 100.0, raw: str | None = None) -> Field:
+    """A Field over the value's words: min word confidence, lowered by a parse score < 100."""
+    confidence = min(t.word.confidence for t in tokens) * min(score, 100.0) / 100.0
+    return Field(
+        value=value, raw=raw if raw is not None else " ".join(t.word.text for t in tokens),
+        confidence=round(confidence, 3), page=tokens[0].page, bbox=_union(tokens),
+    )
+
+
+def _name(tokens: list[_Token], *_: Any) -> Field | None:
+    value = clean_name(" ".join(t.word.text for t in tokens))
+    return _field(value, tokens) if value else None
+
+
+def _date(tokens: list[_Token], *_: Any) -> Field | None:
+    iso, score = parse_date_words_scored(" ".join(t.word.text for t in tokens))
+    return _field(iso, tokens, score) if iso else None
+
+
+def _sex_at(tokens: list[_Token]) -> tuple[int, int, str, float] | None:
+    """Index, width in tokens, canonical value and score of the sex word."""
+    for width in (1, 2):  # "LAKI-LAKI" may come as one word or as two
+        for i in range(len(tokens) - width + 1):
+            key = "".join(t.key for t in tokens[i:i + width])
+            for spelled, canonical in SEXES.items():
+                score = fuzz.ratio(key, spelled)
+                if score >= SEX_MIN_SCORE and abs(len(key) - len(spelled)) <= 2:
+                    return i, width, canonical, score
+    return None
+
+
+def _child_and_sex(tokens: list[_Token], *_: Any) -> dict[str, Field]:
+    """`anak ke <ORDINAL>, <SEX>`: both fields come out of the one span."""
+    out: dict[str, Field] = {}
+    sex = _sex_at(tokens)
+    order_tokens = tokens[: sex[0]] if sex else tokens[:3]
+    if sex:
+        i, width, canonical, score = sex
+        out["jenis_kelamin"] = _field(canonical, tokens[i:i + width], score)
+    text = " ".join(t.word.text for t in order_tokens)
+    order, score = parse_ordinal_scored(text)
+    shown = [t for t in order_tokens if t.key != "ke"] or order_tokens
+    if order is not None and shown:
+        out["anak_ke"] = _field(order, shown, score, raw=text)
+    return out
+
+
+def _number(tokens: list[_Token], pages: dict[int, PageImage], engine: OcrEngine) -> Field:
+    """The akta number, canonical KKKK-LU-DDMMYYYY-NNNN when it has that shape, else verbatim.
+
+    Only the first line of the span counts: the number never wraps, and whatever follows
+    on later lines belongs to the next line of the sentence.
+    """
+    first_line = [t for t in tokens if t.line == tokens[0].line]
+    raw = "".join(t.word.text for t in first_line).strip(":")
+    canonical = _canonical_number(raw)
+    if canonical is not None:
+        score = 100.0 if canonical in raw else REPAIR_PENALTY * 100
+        return _field(canonical, first_line, score, raw=raw)
+    words = _reread(first_line, pages, engine, NUMBER_WHITELIST)
+    canonical = _canonical_number("".join(w.text for w in words))
+    if canonical is not None and words:
+        conf = min(w.confidence for w in words) * REPAIR_PENALTY
+        return _field(canonical, first_line, raw=raw).model_copy(update={"confidence": round(conf, 3)})
+    return _field(raw, first_line, raw=raw)
+
+
+def _canonical_number(text: str) -> str | None:
+    """KKKK-LU-DDMMYYYY-NNNN from a read with look-alike characters repaired in each group.
+
+    Tesseract reads the two letters between digit groups as digits surprisingly often
+    ("3273-47-01041968-5731" for LT), so the kind is repaired by shape into LU or LT.
+    """
+    loose = re.search(
+        r"(?<![0-9A-Za-z])(\w{4})[-./ ]?(\w{2})[-./ ]?(\w{8})[-./ ]?(\w{3,6})$", text
+    )
+    if loose is None:
+        return None
+    region, kind, when, serial = loose.groups()
+    kind = kind[0].translate(_KIND_FIRST).upper() + kind[1].translate(_KIND_SECOND).upper()
+    parts = [digits(region, 4), kind, digits(when, 8), digits(serial, len(serial))]
+    if any(p is None for p in parts):
+        return None
+    candidate = "-".join(p for p in parts if p)
+    return candidate if NUMBER_RE.match(candidate) else None
+
+
+def _reread(tokens: list[_Token], pages: dict[int, PageImage], engine: OcrEngine,
+            whitelist: str) -> list[Word]:
+    """Words of the region right of the label to the page edge, read as one line."""
+    page = pages.get(tokens[0].page)
+    if page is None:
+        return []
+    x0, y0, _, y1 = _union(tokens)
+    pad = int((y1 - y0) * 0.4)
+    bbox = (int(x0) - pad, int(y0) - pad, page.width - 1, int(y1) + pad)
+    return engine.read_region(page, bbox, psm=7, whitelist=whitelist)
+
+
+def _nik(stream: list[_Token], spans: dict[str, list[_Token]], pages: dict[int, PageImage],
+         engine: OcrEngine) -> Field | None:
+    """The child's NIK on the line of the `NIK` label above the sentence."""
+    label = next((i for i, t in enumerate(stream) if t.key == "nik"), None)
+    if label is None:
+        return None
+    tokens = [t for t in stream[label + 1:] if t.line == stream[label].line]
+    if not tokens:
+        return None
+    raw = "".join(t.word.text for t in tokens)
+    value = digits(raw, 16)
+    if value is not None:
+        exact = raw.isdigit()
+        return _field(value, tokens, 100.0 if exact else REPAIR_PENALTY * 100, raw=raw)
+    words = _reread(tokens, pages, engine, "0123456789")
+    value = digits("".join(w.text for w in words), 16)
+    if value is None:
+        return None
+    conf = min(w.confidence for w in words) * REPAIR_PENALTY
+    return _field(value, tokens, raw=raw).model_copy(update={"confidence": round(conf, 3)})
+
+
+_BUILDERS = {
+    "nomor_akta": _number,
+    "tempat_lahir": _name,
+    "tanggal_lahir": _date,
+    "nama": _name,
+    "anak_ke": _child_and_sex,
+    "nama_ayah": _name,
+    "nama_ibu": _name,
+    "tempat_terbit": _name,
+    "tanggal_terbit": _date,
+}

@@ -1,0 +1,460 @@
+"""Kartu Keluarga fields read from page words and the ruled member tables.
+
+Fast path first: the page is OCR'd once (the caller's PageText); header values are the
+words right of their `Label :` on the same line; table cells are found from the ruling
+lines (extractors.table) and filled with the page words whose boxes fall inside. Only a
+cell whose words look wrong (a NIK that is not 16 digits, a date that does not parse, a
+vocabulary value that is not exact, low confidence, a word straddling a ruling) is
+re-read on its own with a single-line page segmentation. Columns are identified by
+their header text, never by index, so 9/10-column and 8/9-column variants both work.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import re
+
+import cv2
+import numpy as np
+import yaml
+from rapidfuzz import fuzz
+
+from extractors import normalize
+from extractors.ocr import OcrEngine
+from extractors.table import Box, Table, cell_words, find_tables, inner
+from pipeline.records import Field, PageImage, PageText, Word
+
+LAYOUT_PATH = Path(__file__).with_name("layouts") / "kk.yml"
+DIGITS = "0123456789"
+_DASHES = {"-", "--", "_", "—", "–", "~", "=", "."}
+
+
+@cache
+def layout() -> dict[str, Any]:
+    """The KK layout data (labels, column kinds, thresholds), loaded once."""
+    with LAYOUT_PATH.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def edition(texts: list[PageText]) -> str:
+    """"digital" when the BSrE / electronic-signature footer is read, else "blangko"."""
+    words = " ".join(w.text.upper() for t in texts for w in t.words)
+    cues = layout()["edition_cues"]
+    if any(cue in words for cue in cues["digital"]):
+        return "digital"
+    return "blangko"
+
+
+def extract_kk(pages: list[PageImage], texts: list[PageText], engine: OcrEngine) -> dict[str, Any]:
+    """A FieldTree with the kk submission keys, read from the first page that has the tables."""
+    tree: dict[str, Any] = {}
+    members: dict[int, dict[str, Field]] = {}
+    for page, text in zip(pages, texts):
+        words = [w for w in text.words if w.text.strip()]
+        for key, value in _header_fields(page, words, engine).items():
+            tree.setdefault(key, value)
+        for number, row in _table_rows(page, words, engine):
+            members.setdefault(number, {}).update({k: v for k, v in row.items() if k not in members.get(number, {})})
+    if members:
+        tree["anggota_keluarga"] = [members[n] for n in sorted(members)]
+    return tree
+
+
+# --- header block ----------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.upper().replace(":", " ").split())
+
+
+def _find_label(words: list[Word], label: str, threshold: float) -> tuple[int, int] | None:
+    """Index range of the run of words (one engine line) that best spells `label`."""
+    target = _norm(label)
+    size = len(target.split())
+    best: tuple[float, tuple[int, int]] | None = None
+    for i in range(len(words)):
+        for n in (size, size - 1, size + 1):
+            run = words[i:i + n]
+            if n < 1 or len(run) < n or len({w.line for w in run}) > 1:
+                continue
+            score = fuzz.ratio(_norm(" ".join(w.text for w in run)), target)
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, (i, i + n))
+    return best[1] if best else None
+
+
+def _same_line(words: list[Word], anchor: Box, x_from: float, x_to: float) -> list[Word]:
+    """Words right of the anchor whose vertical centre lies within the anchor's height."""
+    cy = (anchor[1] + anchor[3]) / 2
+    half = (anchor[3] - anchor[1]) * 0.7
+    picked = [w for w in words if x_from <= w.bbox[0] < x_to
+              and abs((w.bbox[1] + w.bbox[3]) / 2 - cy) <= half]
+    return sorted(picked, key=lambda w: w.bbox[0])
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _label_values(words: list[Word], page_width: int) -> dict[str, list[Word]]:
+    """Value words of every header label found, left column stopping at the right column."""
+    spec = layout()["header"]
+    threshold = layout()["thresholds"]["label_match"]
+    found: dict[str, Box] = {}
+    for key, label in {**spec["left"], **spec["right"]}.items():
+        span = _find_label(words, label, threshold)
+        if span:
+            found[key] = _union([w.bbox for w in words[span[0]:span[1]]])
+    right_x = min((found[k][0] for k in spec["right"] if k in found), default=page_width)
+    values = {}
+    for key, box in found.items():
+        limit = right_x - 10 if key in spec["left"] and box[0] < right_x else page_width
+        picked = _same_line(words, box, box[2] - 2, limit)
+        values[key] = [w for w in picked if w.text.strip(":;.") or len(w.text) > 1]
+    return values
+
+
+def _field(value: Any, used: list[Word], page: int, raw: str | None = None,
+           penalty: float = 1.0) -> Field:
+    confidence = min((w.confidence for w in used), default=0.0) * penalty
+    bbox = _union([w.bbox for w in used]) if used else None
+    return Field(value=value, raw=raw if raw is not None else " ".join(w.text for w in used),
+                 confidence=round(confidence, 3), page=page, bbox=bbox)
+
+
+_COLON_GLYPHS = {":", ";", "1", "|", "i", "l", "!", ".", "I", ","}
+
+
+def _strip_colon(words: list[Word]) -> list[Word]:
+    """The value words after a `Label :`, without the colon (often read as `1` or `|`)."""
+    out = list(words)
+    while out and out[0].text in _COLON_GLYPHS and _narrow(out[0]):
+        out.pop(0)
+    if out and out[0].text.startswith((":", ";")):
+        out[0] = out[0].model_copy(update={"text": out[0].text.lstrip(":; ")})
+    return [w for w in out if w.text]
+
+
+def _narrow(word: Word) -> bool:
+    x0, y0, x1, y1 = word.bbox
+    return (x1 - x0) < (y1 - y0) * 0.5
+
+
+def _header_fields(page: PageImage, words: list[Word], engine: OcrEngine) -> dict[str, Field]:
+    fields: dict[str, Field] = {}
+    for key, used in _label_values(words, page.width).items():
+        used = _header_reread(page, key, _strip_colon(used), engine)
+        if not used:
+            continue
+        raw = " ".join(w.text for w in used)
+        if key == "rt_rw":
+            parts = raw.replace("\\", "/").split("/")
+            if len(parts) == 2:
+                for sub, part in zip(("rt", "rw"), parts):
+                    value = normalize.digits(part)
+                    if value:
+                        fields[sub] = _field(value, used, page.number, raw)
+        elif key == "kode_pos":
+            value = normalize.digits(raw, 5)
+            if value:
+                fields[key] = _field(value, used, page.number)
+        else:
+            fields[key] = _field(normalize.clean_name(raw), used, page.number)
+    for key, found in (("nomor_kk", _nomor_kk(page, words, engine)),
+                       ("tanggal_dikeluarkan", _issued(page, words))):
+        if found:
+            fields[key] = found
+    return fields
+
+
+_HEADER_WHITELIST = {"rt_rw": DIGITS + "/", "kode_pos": DIGITS}
+
+
+def _header_reread(page: PageImage, key: str, used: list[Word], engine: OcrEngine) -> list[Word]:
+    """The value words, re-read as one line when the page read was unsure of them."""
+    floor = layout()["thresholds"]["reread_confidence"]
+    if not used or min(w.confidence for w in used) >= floor:
+        return used
+    box = _pad(_union([w.bbox for w in used]), 6)
+    again = engine.read_region(page, box, psm=7, whitelist=_HEADER_WHITELIST.get(key))
+    mean = sum(w.confidence for w in again) / max(len(again), 1)
+    return again if again and mean > sum(w.confidence for w in used) / len(used) else used
+
+
+def _nomor_kk(page: PageImage, words: list[Word], engine: OcrEngine) -> Field | None:
+    """The 16 digits after `No.` under the title (the first such line on the page)."""
+    for i, word in enumerate(words):
+        if _norm(word.text).rstrip(".") != "NO":
+            continue
+        after = _same_line(words, word.bbox, word.bbox[2] - 2, page.width)[:4]
+        after = [w for w in after if any(ch.isdigit() for ch in w.text)]
+        if not after:
+            continue
+        raw = "".join(w.text for w in after)
+        value = normalize.digits(raw, 16)
+        if value is None:
+            box = _union([w.bbox for w in after])
+            again = engine.read_region(page, _pad(box, 8), psm=7, whitelist=DIGITS)
+            value = normalize.digits("".join(w.text for w in again), 16)
+            after = again or after
+        if value:
+            return _field(value, after, page.number, raw)
+    return None
+
+
+def _issued(page: PageImage, words: list[Word]) -> Field | None:
+    span = _find_label(words, layout()["issued_label"], layout()["thresholds"]["label_match"])
+    if span is None:
+        return None
+    anchor = _union([w.bbox for w in words[span[0]:span[1]]])
+    taken: list[Word] = []
+    for word in _strip_colon(_same_line(words, anchor, anchor[2] - 2, page.width)):
+        taken.append(word)
+        value = normalize.iso_date("".join(w.text for w in taken))
+        if value:
+            return _field(value, taken, page.number)
+    return None
+
+
+def _pad(box: Box, px: int) -> Box:
+    return (box[0] - px, box[1] - px, box[2] + px, box[3] + px)
+
+
+# --- member tables ----------------------------------------------------------------------
+
+
+def _table_rows(page: PageImage, words: list[Word], engine: OcrEngine):
+    """(No, {key: Field}) for every data row of every KK table on the page."""
+    limits = layout()["thresholds"]
+    for table in find_tables(page.pixels, page.dpi):
+        by_cell, straddling = cell_words(table, words, limits["cell_overlap"])
+        keys = _column_keys(page, table, by_cell, engine)
+        if "no" not in keys.values() or len(keys) < 3:
+            continue
+        no_col = next(c for c, k in keys.items() if k == "no")
+        for r in range(1, table.n_rows):
+            number = _row_number(page, table, r, no_col, by_cell, engine)
+            if number is None:
+                continue
+            row = {}
+            for c, key in keys.items():
+                if key == "no":
+                    continue
+                cell = _Cell(table.cells[r][c], by_cell.get((r, c), []), (r, c) in straddling)
+                found = _read_cell(page, cell, key, engine)
+                if found is not None:
+                    row[key] = found
+            yield number, row
+
+
+def _column_keys(page: PageImage, table: Table, by_cell: dict, engine: OcrEngine) -> dict[int, str]:
+    """Column index -> output key, by the header text of row 0 (each key used once)."""
+    labels = layout()["columns"]
+    threshold = layout()["thresholds"]["column_match"]
+    best: dict[str, tuple[float, int]] = {}
+    for c in range(table.n_cols):
+        text = _norm(" ".join(w.text for w in by_cell.get((0, c), [])))
+        key, score = _best_label(text, labels)
+        if score < threshold:
+            again = engine.read_region(page, inner(table.cells[0][c], 4), psm=6)
+            key, score = _best_label(_norm(" ".join(w.text for w in again)), labels)
+        if score >= threshold and score > best.get(key, (0.0, -1))[0]:
+            best[key] = (score, c)
+    return {c: key for key, (_, c) in best.items()}
+
+
+def _best_label(text: str, labels: dict[str, str]) -> tuple[str, float]:
+    if not text:
+        return "", 0.0
+    scored = [(key, fuzz.token_sort_ratio(text, label)) for label, key in labels.items()]
+    return max(scored, key=lambda item: item[1])
+
+
+def _row_number(page: PageImage, table: Table, r: int, c: int, by_cell: dict,
+                engine: OcrEngine) -> int | None:
+    """The printed row number; None for header, column-number and empty rows."""
+    cell_words_, _ = _off_ruling(by_cell.get((r, c), []), table.cells[r][c])
+    text = "".join(w.text for w in cell_words_)
+    if "(" in text or ")" in text:
+        return None
+    if not cell_words_:
+        box = inner(table.cells[r][c], layout()["thresholds"]["cell_inset_px"])
+        if _ink(page, box) == 0:
+            return None
+        text = "".join(w.text for w in engine.read_region(page, box, psm=7, whitelist=DIGITS))
+    value = normalize.digits(text)
+    return int(value) if value and len(value) <= 2 and int(value) > 0 else None
+
+
+_RULING_GLYPHS = {"|", "I", "l", "1", "!", "[", "]", "/", "\\", "(", ")"}
+
+
+def _off_ruling(words: list[Word], box: Box) -> tuple[list[Word], bool]:
+    """The cell's words without rulings read as glyphs, and whether text touches a ruling.
+
+    Tesseract reads a vertical ruling as `|`, `I` or `1`, alone or glued to the next word
+    (`I1JOKO`); a single-glyph word hugging the left/right ruling is dropped, and a word
+    that starts or ends on the ruling marks the cell for a re-read inside the rulings.
+    """
+    edge = (box[3] - box[1]) * 0.5
+    touch = layout()["thresholds"]["ruling_touch_px"]
+    kept, touching = [], False
+    for word in words:
+        near = word.bbox[0] - box[0] < edge or box[2] - word.bbox[2] < edge
+        if near and word.text in _RULING_GLYPHS and word.bbox[2] - word.bbox[0] < edge:
+            continue
+        touching |= word.bbox[0] - box[0] < touch or box[2] - word.bbox[2] < touch
+        kept.append(word)
+    return kept, touching
+
+
+class _Cell:
+    """One table cell: its box, the page words inside, whether a word straddles a ruling."""
+
+    def __init__(self, box: Box, words: list[Word], straddling: bool) -> None:
+        self.box = box
+        self.words, touching = _off_ruling(words, box)
+        self.straddling = straddling or touching
+
+
+def _dark(page: PageImage, box: Box) -> np.ndarray:
+    x0, y0, x1, y1 = (max(int(v), 0) for v in box)
+    crop = page.pixels[y0:y1, x0:x1]
+    if crop.size == 0:
+        return np.zeros((0, 0), np.uint8)
+    return (crop < min(128, int(np.median(crop)) - 60)).astype(np.uint8)
+
+
+def _blobs(page: PageImage, box: Box, dark: np.ndarray | None = None
+           ) -> list[tuple[int, int, int, int, int]]:
+    """Ink blobs (x, y, w, h, area) inside a box, leaving out any that touch its edge.
+
+    A blob touching the edge is a ruling (or a neighbour's text) caught by a box a few
+    pixels off, not the cell's own content.
+    """
+    dark = _dark(page, box) if dark is None else dark
+    if dark.size == 0:
+        return []
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    height, width = dark.shape
+    blobs = []
+    for i in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if area >= 6 and x > 0 and y > 0 and x + w < width and y + h < height:
+            blobs.append((x, y, w, h, area))
+    return blobs
+
+
+def _ink(page: PageImage, box: Box) -> int:
+    """Dark pixels of a cell's own content: 0 for a blank row of a pre-printed blank."""
+    return sum(b[4] for b in _blobs(page, box))
+
+
+def _is_dash(page: PageImage, box: Box) -> bool:
+    """Nothing, or one short flat stroke: the printed "-" of an empty value."""
+    blobs = _blobs(page, box)
+    if not blobs:
+        return True
+    if len(blobs) > 1:
+        return False
+    _, _, w, h, _ = blobs[0]
+    return bool(w <= (box[3] - box[1]) and h * 2 <= w)
+
+
+def _kind(key: str) -> Any:
+    return layout()["kinds"][key]
+
+
+def _parse(key: str, text: str) -> tuple[Any, float]:
+    """(normalised value, similarity 0..100) of a cell's text for its column kind."""
+    kind = _kind(key)
+    if isinstance(kind, dict):
+        return normalize.snap(text, kind["vocabulary"], layout()["thresholds"]["snap_cutoff"])
+    if kind == "id":
+        value = normalize.digits(text, 16)
+    elif kind == "date":
+        value = normalize.iso_date(text)
+    elif kind == "code":
+        value = "".join(ch for ch in text.upper() if ch.isalnum()) or None
+    else:
+        value = normalize.clean_name(text) or None
+    return value, 100.0 if value else 0.0
+
+
+def _text(words: list[Word]) -> str:
+    return " ".join(w.text.strip("|[]") for w in words).strip()
+
+
+def _read_cell(page: PageImage, cell: _Cell, key: str, engine: OcrEngine) -> Field | None:
+    """A cell's Field from the page words, re-read alone when they look wrong; None for "-"."""
+    limits = layout()["thresholds"]
+    text = _text(cell.words)
+    if text in _DASHES or (not cell.words and _is_dash(page, inner(cell.box, limits["cell_inset_px"]))):
+        return None
+    value, score = _parse(key, text)
+    if key == "golongan_darah":
+        value, score = _blood_group(page, cell, text, (value, score))
+    words = cell.words
+    confident = min((w.confidence for w in words), default=0.0) >= limits["reread_confidence"]
+    if value is None or score < 100 or not confident or cell.straddling:
+        kind = _kind(key)
+        whitelist = DIGITS if kind == "id" else DIGITS + "-/." if kind == "date" else None
+        again = engine.read_region(page, inner(cell.box, limits["cell_inset_px"]), psm=7,
+                                   whitelist=whitelist)
+        again_text = _text(again)
+        if again_text in _DASHES:
+            return None
+        value2, score2 = _parse(key, again_text)
+        mean = lambda ws: sum(w.confidence for w in ws) / max(len(ws), 1)  # noqa: E731
+        better = (score2, mean(again)) > (score, mean(words))
+        if value2 is not None and (value is None or better):
+            value, score, words, text = value2, score2, again, again_text
+    if value is None:
+        return Field(value=None, raw=text or None, confidence=0.0, page=page.number,
+                     bbox=cell.box)
+    found = _field(value, words, page.number, text, penalty=score / 100)
+    return found if found.bbox else found.model_copy(update={"bbox": cell.box})
+
+
+_BLOOD_LETTERS = re.compile(r"^\s*(AB|A|B|O|0)(?![A-Z])")
+
+
+def _blood_group(page: PageImage, cell: _Cell, text: str, parsed: tuple[Any, float]
+                 ) -> tuple[Any, float]:
+    """Blood group letters from the text, the rhesus sign from the glyph's shape.
+
+    tesseract's `ind` model has no reliable `+` (it reads `AB+` as `AB-4`, `O-t`), so the
+    sign is decided by the last ink blob: flat is `-`, a cross of similar width and
+    height is `+`, a tall blob is a letter (no sign printed).
+    """
+    match = _BLOOD_LETTERS.match(text.upper())
+    if match is None:
+        return parsed
+    letters = match.group(1).replace("0", "O")
+    sign = _sign_glyph(page, inner(cell.box, layout()["thresholds"]["cell_inset_px"]))
+    return letters + sign, 100.0
+
+
+def _sign_glyph(page: PageImage, box: Box) -> str:
+    """`+`, `-` or "" from the shape of the last ink blob in the cell."""
+    dark = _dark(page, box)
+    blobs = _blobs(page, box, dark)
+    if not blobs:
+        return ""
+    tallest = max(b[3] for b in blobs)
+    x, y, w, h, _ = max(blobs, key=lambda b: b[0] + b[2])
+    if h * 2 <= w and h < tallest * 0.35:
+        return "-"
+    glyph = dark[y:y + h, x:x + w].astype(bool)
+    if abs(w - h) > 0.35 * max(w, h) or h < 5:
+        return ""
+    middle_row = glyph[max(h // 2 - 1, 0):h // 2 + 2].any(axis=0).mean()
+    middle_col = glyph[:, max(w // 2 - 1, 0):w // 2 + 2].any(axis=1).mean()
+    q = max(min(w, h) // 3, 1)
+    corners = [glyph[:q, :q], glyph[:q, -q:], glyph[-q:, :q], glyph[-q:, -q:]]
+    empty_corners = all(c.mean() < 0.15 for c in corners)
+    return "+" if middle_row > 0.8 and middle_col > 0.8 and empty_corners else ""

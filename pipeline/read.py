@@ -1,0 +1,81 @@
+"""Stage: a checked upload -> an ExtractedDocument (preprocess, OCR or text layer, classify, extract).
+
+Pure with respect to storage: it takes bytes already checked by ingest and returns a record,
+so it can run in a worker process or a dramatiq actor unchanged.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from extractors.akta import extract_akta
+from extractors.classify import classify
+from extractors.image import preprocess
+from extractors.kk import edition as kk_edition
+from extractors.kk import extract_kk
+from extractors.ocr import OcrEngine, TesseractEngine
+from pipeline.ingest import CheckedUpload
+from pipeline.records import DocumentType, ExtractedDocument, PageImage, PageText
+from pipeline.settings import Settings
+
+Extractor = Callable[[list[PageImage], list[PageText], OcrEngine], dict[str, Any]]
+
+EXTRACTORS: dict[DocumentType, Extractor] = {
+    DocumentType.KK: extract_kk,
+    DocumentType.AKTA_KELAHIRAN: extract_akta,
+}
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    document: ExtractedDocument
+    pages: tuple[PageImage, ...]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@cache
+def engine_for(lang: str, timeout_s: float) -> TesseractEngine:
+    """One engine per process: construction checks the tesseract version and language pack."""
+    return TesseractEngine(lang=lang, timeout_s=timeout_s)
+
+
+def read_document(upload: CheckedUpload, settings: Settings) -> ReadResult:
+    """Read one upload; every page is preprocessed and OCR'd unless it has a text layer."""
+    engine = engine_for(settings.ocr_lang, settings.ocr_timeout_s)
+    clock = _Clock()
+    pages = [lp.image if lp.text is not None else preprocess(lp.image) for lp in upload.pages]
+    clock.lap("preprocess")
+    texts = [
+        lp.text if lp.text is not None else engine.read_page(page)
+        for lp, page in zip(upload.pages, pages)
+    ]
+    clock.lap("ocr")
+    found = classify(texts)
+    clock.lap("classify")
+    extractor = EXTRACTORS.get(found.document_type) if found.reads else None
+    fields = extractor(pages, texts, engine) if extractor else {}
+    clock.lap("extract")
+    document = ExtractedDocument(
+        file=upload.filename, sha256=upload.sha256, document_type=found.document_type,
+        classification_confidence=found.confidence, pages=len(pages),
+        source="pdf_text" if all(t.source == "pdf_text" for t in texts) else "ocr",
+        fields=fields, steps=tuple(dict.fromkeys(s for p in pages for s in p.steps)),
+        edition=kk_edition(texts) if found.document_type == DocumentType.KK else None,
+        recognised_as=found.recognised_as,
+    )
+    return ReadResult(document=document, pages=tuple(pages), timings_ms=clock.laps)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round((now - self._last) * 1000, 1)
+        self._last = now

@@ -1,0 +1,42 @@
+"""One Settings object, built once at the edge (CLI, worker, web) from PERIKSA_* variables.
+
+Stages receive it as an argument; nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PERIKSA_", frozen=True, extra="ignore")
+
+    data_dir: Path = Field(Path("var"), description="home of the embedded defaults")
+    database_url: str = Field("", description="SQLAlchemy URL; empty: SQLite in data_dir")
+    blob_url: str = Field("", description="file:///path or s3://bucket; empty: data_dir/blobs")
+    broker_url: str = Field("", description="redis:// or amqp://; empty: in-process")
+    s3_endpoint: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_secure: bool = False
+
+    ruleset_path: Path | None = Field(None, description="a ruleset file other than the shipped one")
+
+    # input limits: a hostile upload is refused before it costs memory or time
+    max_file_bytes: int = 25 * 1024 * 1024
+    max_pixels: int = 60_000_000
+    max_pages: int = 20
+
+    # OCR
+    ocr_lang: str = "ind"
+    ocr_timeout_s: float = 120.0
+    ocr_processes: int = 2
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'periksa.db').resolve()}"
+
+    def resolved_blob_url(self) -> str:
+        return self.blob_url or (self.data_dir / "blobs").resolve().as_uri()

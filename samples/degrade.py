@@ -1,0 +1,142 @@
+"""Make a clean rendered page look like what applicants upload: a flatbed scan or a phone photo.
+
+The tiers mirror the uploads the offices see. A scan is the page a little crooked on the
+glass, a touch soft, with sensor noise and a faint shading of the lid; a photo is the page
+lying on a table, shot at an angle under uneven light, at phone-upload resolution, with no
+dpi in the file. JPEG artefacts are left to the generator, which chooses the file format.
+All randomness comes from the `rng` passed in, so a seed reproduces a sample exactly.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+from PIL import Image
+
+Tier = Literal["clean", "scan", "photo"]
+
+
+@dataclass(frozen=True)
+class _Ranges:
+    """How strong each defect may be (low, high), drawn uniformly per sample."""
+
+    scan_rotation_deg: tuple[float, float] = (0.3, 3.0)
+    scan_blur_sigma: tuple[float, float] = (0.4, 0.9)
+    scan_noise_sigma: tuple[float, float] = (2.0, 6.0)
+    scan_shading: tuple[float, float] = (0.04, 0.12)  # darkest edge loses this share of white
+    photo_margin: tuple[float, float] = (0.06, 0.14)  # of the page size, each side
+    photo_background: tuple[float, float] = (50.0, 120.0)  # table gray level
+    photo_corner_shift: tuple[float, float] = (0.02, 0.06)  # of the page size
+    photo_light_floor: tuple[float, float] = (0.55, 0.75)  # darkest corner's share of light
+    photo_scale: tuple[float, float] = (0.45, 0.65)  # of a 300 dpi page: ~135-195 dpi
+    photo_blur_sigma: tuple[float, float] = (0.5, 1.0)
+    photo_noise_sigma: tuple[float, float] = (3.0, 7.0)
+
+
+RANGES = _Ranges()
+
+
+def degrade(image: Image.Image, tier: Tier, rng: random.Random) -> Image.Image:
+    """The page as a `tier` upload would show it ("clean" returns it unchanged)."""
+    if tier == "clean":
+        return image
+    if tier == "scan":
+        return scan(image, rng)
+    if tier == "photo":
+        return photo(image, rng)[0]
+    raise ValueError(f"unknown degradation tier {tier!r}")
+
+
+def scan(image: Image.Image, rng: random.Random) -> Image.Image:
+    """A flatbed scan: skew on the glass (white fill), shading, softness, noise; dpi kept."""
+    nrng = np.random.default_rng(rng.getrandbits(64))
+    angle = rng.uniform(*RANGES.scan_rotation_deg) * rng.choice((-1, 1))
+    page = image.convert("L").rotate(
+        angle, resample=Image.BICUBIC, expand=True, fillcolor=255
+    )
+    pixels = np.asarray(page, dtype=np.float32)
+    pixels *= _linear_light(pixels.shape, 1.0 - rng.uniform(*RANGES.scan_shading), rng)
+    pixels = cv2.GaussianBlur(pixels, (0, 0), rng.uniform(*RANGES.scan_blur_sigma))
+    pixels += nrng.normal(0.0, rng.uniform(*RANGES.scan_noise_sigma), pixels.shape)
+    out = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), mode="L")
+    if "dpi" in image.info:
+        out.info["dpi"] = image.info["dpi"]
+    return out
+
+
+def photo(image: Image.Image, rng: random.Random) -> tuple[Image.Image, np.ndarray]:
+    """A phone photo, and where the page's corners (tl, tr, br, bl) ended up in it.
+
+    The corners let tests check the page-outline step against the truth.
+    """
+    nrng = np.random.default_rng(rng.getrandbits(64))
+    page = np.asarray(image.convert("L"), dtype=np.float32)
+    h, w = page.shape
+    mx, my = (int(rng.uniform(*RANGES.photo_margin) * s) for s in (w, h))
+    canvas_shape = (h + 2 * my, w + 2 * mx)
+    corners = _shifted_corners(w, h, mx, my, rng)
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    matrix = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
+    size = (canvas_shape[1], canvas_shape[0])
+    warped = cv2.warpPerspective(page, matrix, size, flags=cv2.INTER_LINEAR)
+    cover = cv2.warpPerspective(np.ones_like(page), matrix, size, flags=cv2.INTER_LINEAR)
+    pixels = warped * cover + _table(canvas_shape, rng, nrng) * (1.0 - cover)
+    pixels *= _vignette(canvas_shape, rng)
+    scale = rng.uniform(*RANGES.photo_scale)
+    pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    pixels = cv2.GaussianBlur(pixels, (0, 0), rng.uniform(*RANGES.photo_blur_sigma))
+    pixels += nrng.normal(0.0, rng.uniform(*RANGES.photo_noise_sigma), pixels.shape)
+    out = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), mode="L")
+    return out, corners * scale  # a fresh Image: its info carries no dpi
+
+
+def _shifted_corners(w: int, h: int, mx: int, my: int, rng: random.Random) -> np.ndarray:
+    """The page corners on the canvas, each pushed 2-6 % of the page size in or out."""
+    base = np.array([[mx, my], [mx + w, my], [mx + w, my + h], [mx, my + h]], np.float64)
+    shifts = np.array(
+        [[rng.uniform(*RANGES.photo_corner_shift) * w * rng.choice((-1, 1)),
+          rng.uniform(*RANGES.photo_corner_shift) * h * rng.choice((-1, 1))]
+         for _ in range(4)]
+    )
+    limit = np.array([mx, my]) * 0.9  # stay on the canvas
+    return base + np.clip(shifts, -limit, limit)
+
+
+def _table(shape: tuple[int, int], rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
+    """A darker textured surface: a base gray, coarse blotches and wood-like streaks."""
+    base = rng.uniform(*RANGES.photo_background)
+    coarse = cv2.resize(
+        nrng.normal(0.0, 12.0, (shape[0] // 64 + 2, shape[1] // 64 + 2)).astype(np.float32),
+        (shape[1], shape[0]), interpolation=cv2.INTER_CUBIC,
+    )
+    streaks = cv2.resize(
+        nrng.normal(0.0, 8.0, (shape[0], 1)).astype(np.float32), (shape[1], shape[0]),
+        interpolation=cv2.INTER_LINEAR,
+    )
+    grain = nrng.normal(0.0, 6.0, shape).astype(np.float32)
+    return np.clip(base + coarse + streaks + grain, 0, 255)
+
+
+def _vignette(shape: tuple[int, int], rng: random.Random) -> np.ndarray:
+    """Light falling off from a point near the centre, times a linear gradient."""
+    h, w = shape
+    floor = rng.uniform(*RANGES.photo_light_floor)
+    cy, cx = h * rng.uniform(0.3, 0.7), w * rng.uniform(0.3, 0.7)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    r = np.hypot((yy - cy) / h, (xx - cx) / w) / np.hypot(0.7, 0.7)
+    radial = 1.0 - (1.0 - floor) * 0.8 * np.clip(r, 0, 1) ** 2
+    return radial * _linear_light(shape, 1.0 - (1.0 - floor) * 0.5, rng)
+
+
+def _linear_light(shape: tuple[int, ...], darkest: float, rng: random.Random) -> np.ndarray:
+    """A gain falling linearly from 1 to `darkest` in a random direction."""
+    h, w = shape[:2]
+    theta = rng.uniform(0.0, 2.0 * np.pi)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    t = (xx / w - 0.5) * np.cos(theta) + (yy / h - 0.5) * np.sin(theta)
+    t = (t - t.min()) / max(float(t.max() - t.min()), 1e-6)
+    return (1.0 - (1.0 - darkest) * t).astype(np.float32)

@@ -1,0 +1,259 @@
+"""Submissions an intake service would send for a synthetic document: truthful or not.
+
+`truthful` types what is on the document (all of it or a realistic subset) with only the
+harmless slips applicants make: lowercase, doubled spaces, a dropped title. `contradict`
+does the same and then changes exactly one field in one way (a NIK digit, another
+person's name, a shifted birth date...). The kind is never written into the submission;
+the generator records it in truth.json so benchmarks know what periksa should have caught.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import re
+from datetime import date, timedelta
+from typing import Any, Callable
+
+from samples.names import fresh_name
+from samples.truth import REFERENCE_DATE
+
+Path = tuple[str | int, ...]
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "kk": ("nik_digit", "name", "date_shift", "nomor_kk_digit", "letter", "sex"),
+    "akta_kelahiran": ("nik_digit", "name", "date_shift", "nomor_akta_digit", "letter", "sex"),
+}
+SERVICES = {
+    "kk": ("kk_perubahan", "kk_baru", "kk_hilang_rusak", "legalisir_kk", "pindah_datang"),
+    "akta_kelahiran": ("legalisir_akta", "akta_kelahiran_kutipan_kedua", "pendaftaran_sekolah",
+                       "kia_baru"),
+}
+CHANNELS = ("PORTAL", "WA", "APP", "LOKET")
+PROFILES = {"full": 0.4, "identity": 0.4, "minimal": 0.2}  # share of applicants
+KK_IDENTITY = ("nama_lengkap", "nik", "jenis_kelamin", "tempat_lahir", "tanggal_lahir",
+               "status_hubungan_dalam_keluarga")
+KK_MINIMAL = ("nama_lengkap", "nik")
+AKTA_IDENTITY = ("nomor_akta", "nama", "jenis_kelamin", "tempat_lahir", "tanggal_lahir",
+                 "anak_ke", "nama_ayah", "nama_ibu")
+AKTA_MINIMAL = ("nomor_akta", "nik", "nama", "tanggal_lahir")
+BENIGN_SHARE = 0.15  # share of name fields typed with a harmless slip
+MAX_SHIFT_DAYS = 400
+EMPTY = "-"
+_VOWELS = "AEIOU"
+_CONSONANTS = "BCDFGHKLMNPRSTWZ"
+_OLD_SPELLING = (("OE", "U"), ("DJ", "J"), ("TJ", "C"), ("NJ", "NY"), ("SJ", "SY"), ("CH", "KH"),
+                 ("J", "Y"), ("DH", "D"), ("TH", "T"))
+_TITLE_PREFIXES = {"H.", "HJ.", "DRS.", "DRA.", "IR.", "DR.", "KH.", "PROF."}
+
+
+def truthful(document_type: str, truth: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A submission whose data agrees with `truth` (a subset, harmless slips in names)."""
+    data = _subset(document_type, truth, rng)
+    for path in _name_paths(document_type, data):
+        if rng.random() < BENIGN_SHARE:
+            _put(data, path, benign(rng, _get(data, path)))
+    return {
+        "reference": f"{rng.choice(CHANNELS)}-{REFERENCE_DATE.year}-{rng.randint(1, 999999):06d}",
+        "office": office(document_type, truth),
+        "service": rng.choice(SERVICES[document_type]),
+        "document_type": document_type,
+        "data": data,
+    }
+
+
+def contradict(document_type: str, truth: dict[str, Any], kind: str,
+               rng: random.Random) -> dict[str, Any]:
+    """A submission that disagrees with `truth` in exactly one field, in the way `kind` says."""
+    return contradiction(document_type, truth, kind, rng)[0]
+
+
+def contradiction(document_type: str, truth: dict[str, Any], kind: str,
+                  rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(submission, change) where change = {"field": dotted path, "truth", "submitted"}."""
+    if kind not in KINDS.get(document_type, ()):
+        raise ValueError(f"no contradiction {kind!r} for {document_type!r}")
+    submission = truthful(document_type, truth, rng)
+    path = rng.choice(_targets(document_type, truth, kind))
+    old = _get(truth, path)
+    new = _MUTATORS[kind](rng, old, truth, path)
+    _put(submission["data"], path, new)
+    return submission, {"field": dotted(path), "truth": old, "submitted": new}
+
+
+def office(document_type: str, truth: dict[str, Any]) -> str:
+    """The kab/kota code of the office that issued the document ("3320")."""
+    number = truth["nomor_kk"] if document_type == "kk" else truth["nomor_akta"]
+    return number[:4]
+
+
+def dotted(path: Path) -> str:
+    """("anggota_keluarga", 1, "nik") -> "anggota_keluarga[1].nik" (the report's notation)."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _get(data: dict[str, Any], path: Path) -> Any:
+    node: Any = data
+    for part in path:
+        node = node[part]
+    return node
+
+
+def _put(data: dict[str, Any], path: Path, value: Any) -> None:
+    node: Any = data
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+
+
+def _subset(document_type: str, truth: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """What an applicant typed: everything, the identity fields, or the bare minimum."""
+    profile = rng.choices(list(PROFILES), weights=list(PROFILES.values()))[0]
+    if document_type == "akta_kelahiran":
+        keys = {"full": tuple(truth), "identity": AKTA_IDENTITY, "minimal": AKTA_MINIMAL}[profile]
+        return {k: truth[k] for k in truth if k in keys}
+    if document_type != "kk":
+        raise ValueError(f"no submissions for {document_type!r}")
+    if profile == "full":
+        data = copy.deepcopy(truth)
+        for member in data["anggota_keluarga"]:
+            for key in [k for k, v in member.items() if v == EMPTY]:
+                del member[key]  # nobody types "-" for a passport they do not have
+        return data
+    member_keys = KK_IDENTITY if profile == "identity" else KK_MINIMAL
+    header = [k for k in truth if k not in ("anggota_keluarga", "tanggal_dikeluarkan")]
+    if profile == "minimal":
+        header = ["nomor_kk", "nama_kepala_keluarga"]
+    data = {k: truth[k] for k in header}
+    data["anggota_keluarga"] = [{k: m[k] for k in m if k in member_keys}
+                                for m in truth["anggota_keluarga"]]
+    return data
+
+
+def _name_paths(document_type: str, data: dict[str, Any]) -> list[Path]:
+    """Paths of the person-name fields present in `data`."""
+    if document_type == "akta_kelahiran":
+        return [(k,) for k in ("nama", "nama_ayah", "nama_ibu") if k in data]
+    paths: list[Path] = [("nama_kepala_keluarga",)] if "nama_kepala_keluarga" in data else []
+    for i, member in enumerate(data.get("anggota_keluarga", [])):
+        paths += [("anggota_keluarga", i, k) for k in ("nama_lengkap", "nama_ayah", "nama_ibu")
+                  if k in member]
+    return paths
+
+
+def strip_title(name: str) -> str:
+    """'H. AHMAD SUBARJO, S.PD.' -> 'AHMAD SUBARJO' (titles are not part of the identity)."""
+    tokens = name.split(",")[0].split()
+    while tokens and tokens[0].upper() in _TITLE_PREFIXES:
+        tokens = tokens[1:]
+    return " ".join(tokens)
+
+
+def benign(rng: random.Random, name: str) -> str:
+    """A harmless way to type a name: lowercase, Title Case, extra spaces or no title."""
+    plain = strip_title(name)
+    if plain != name and rng.random() < 0.5:
+        return plain
+    style = rng.choice(("lower", "title", "spaces"))
+    if style == "lower":
+        return name.lower()
+    if style == "title":
+        return name.title()
+    return "  ".join(name.split()) + rng.choice(("", " "))
+
+
+def _targets(document_type: str, truth: dict[str, Any], kind: str) -> list[Path]:
+    """Fields a contradiction of this kind may hit."""
+    if kind in ("name", "letter"):
+        return _name_paths(document_type, truth)
+    if kind in ("nomor_kk_digit", "nomor_akta_digit"):
+        return [("nomor_kk",) if kind == "nomor_kk_digit" else ("nomor_akta",)]
+    key = {"nik_digit": "nik", "date_shift": "tanggal_lahir", "sex": "jenis_kelamin"}[kind]
+    if document_type == "akta_kelahiran":
+        return [(key,)]
+    return [("anggota_keluarga", i, key) for i in range(len(truth["anggota_keluarga"]))]
+
+
+def _digit(rng: random.Random, value: str, truth: dict[str, Any], path: Path) -> str:
+    """One digit replaced by another (a typo or a forged number)."""
+    position = rng.choice([i for i, c in enumerate(value) if c.isdigit()])
+    digit = rng.choice([d for d in "0123456789" if d != value[position]])
+    return value[:position] + digit + value[position + 1:]
+
+
+def _shift(rng: random.Random, value: str, truth: dict[str, Any], path: Path) -> str:
+    """The date moved by 1..400 days, backwards when forwards would pass 'today'."""
+    days = rng.randint(1, MAX_SHIFT_DAYS) * rng.choice((-1, 1))
+    moved = date.fromisoformat(value) + timedelta(days=days)
+    if moved > REFERENCE_DATE:
+        moved = date.fromisoformat(value) - timedelta(days=abs(days))
+    return moved.isoformat()
+
+
+def _flip(rng: random.Random, value: str, truth: dict[str, Any], path: Path) -> str:
+    return "PEREMPUAN" if value == "LAKI-LAKI" else "LAKI-LAKI"
+
+
+def _other_name(rng: random.Random, value: str, truth: dict[str, Any], path: Path) -> str:
+    """Somebody else's name, of the sex and style the field calls for."""
+    sex, born = _person_of(truth, path)
+    return fresh_name(rng, sex, strip_title(value), born=born)
+
+
+def _person_of(truth: dict[str, Any], path: Path) -> tuple[str, int]:
+    """(sex, birth year) of whoever a name field names."""
+    field = str(path[-1])
+    if field == "nama_ayah":
+        return "LAKI-LAKI", 1970
+    if field == "nama_ibu":
+        return "PEREMPUAN", 1972
+    row = truth if len(path) == 1 else truth["anggota_keluarga"][path[1]]
+    if field == "nama_kepala_keluarga":
+        row = truth["anggota_keluarga"][0]
+    return row["jenis_kelamin"], int(row["tanggal_lahir"][:4])
+
+
+def _letter(rng: random.Random, value: str, truth: dict[str, Any], path: Path) -> str:
+    """One letter of the (untitled part of the) name replaced: SUPRIYADI -> SUPRIYODI.
+
+    Vowels become vowels and consonants consonants, like real misspellings; a change that
+    old-spelling rules or doubled letters would explain away (J/Y, SITI/SITTI) is redrawn.
+    """
+    plain = strip_title(value)
+    start = value.index(plain)
+    spots = _letter_spots(plain)
+    for _ in range(100):
+        i = rng.choice(spots)
+        pool = _VOWELS if plain[i] in _VOWELS else _CONSONANTS
+        changed = plain[:i] + rng.choice([c for c in pool if c != plain[i]]) + plain[i + 1:]
+        if _canonical(changed) != _canonical(plain):
+            return value[:start] + changed + value[start + len(plain):]
+    raise RuntimeError("no distinguishing letter change found")
+
+
+def _letter_spots(plain: str) -> list[int]:
+    """Letter positions inside whole words of 3+ letters (not initials such as 'M.')."""
+    spots: list[int] = []
+    for match in re.finditer(r"[^\s]+", plain):
+        word = match.group()
+        if len(word) >= 3 and word.isalpha():
+            spots += range(match.start(), match.end())
+    return spots or [i for i, c in enumerate(plain) if c.isalpha()]
+
+
+def _canonical(name: str) -> str:
+    """The name as the loosest comparison would see it (old spelling, doubles, final -AH)."""
+    text = name.upper()
+    for old, new in _OLD_SPELLING:
+        text = text.replace(old, new)
+    text = re.sub(r"(.)\1+", r"\1", text)
+    return re.sub(r"AH\b", "A", text)
+
+
+_MUTATORS: dict[str, Callable[[random.Random, Any, dict[str, Any], Path], Any]] = {
+    "nik_digit": _digit, "nomor_kk_digit": _digit, "nomor_akta_digit": _digit,
+    "date_shift": _shift, "sex": _flip, "name": _other_name, "letter": _letter,
+}
