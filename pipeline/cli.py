@@ -81,9 +81,9 @@ def _summary(report: Report) -> str:
     lines = [f"flag: {report.flag.value if report.flag else '-'}   ({report.submission_id})"]
     lines += [f"  - {reason}" for reason in report.reasons] or ["  (no reasons: all agrees)"]
     lines.append("")
-    lines.append(f"{'field':<42} {'submitted':<28} {'read':<28} outcome")
+    lines.append(f"{'field':<50} {'submitted':<28} {'read':<28} outcome")
     for c in report.comparisons:
-        lines.append(f"{c.field:<42} {_cell(c.submitted):<28} {_cell(c.extracted):<28} {c.outcome.value}")
+        lines.append(f"{c.field:<50} {_cell(c.submitted):<28} {_cell(c.extracted):<28} {c.outcome.value}")
     failing = [c for c in report.checks if c.outcome.value in {"fail", "warn"}]
     if failing:
         lines.append("")

@@ -12,6 +12,8 @@ import time
 from concurrent.futures import Executor
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from pipeline.errors import InvalidSubmission, PeriksaError
 from pipeline.ingest import CheckedUpload, Upload, check_upload
 from pipeline.read import ReadResult, read_document
@@ -22,6 +24,8 @@ from pipeline.submission import parse_submission
 from rules import Ruleset, evaluate, load_ruleset
 from storage import applications as apps
 from storage.applications import StoredFile
+from storage.db import transaction
+from storage.tables import Application
 
 
 def verify(
@@ -60,7 +64,7 @@ def receive(
         stores.blobs.put(upload.data)
         files.append(StoredFile(filename=upload.filename, sha256=upload.sha256,
                                 media_type=upload.media_type, size_bytes=upload.size_bytes))
-    with stores.sessions.begin() as session:
+    with transaction(stores.sessions) as session:
         application = apps.create_application(
             session, submission=submission.model_dump(mode="json", exclude_none=True),
             document_type=submission.document_type, reference=submission.reference,
@@ -72,8 +76,8 @@ def receive(
 
 def start(stores: Stores, application_id: str) -> None:
     """Mark the application as being processed (an audited state change)."""
-    with stores.sessions.begin() as session:
-        apps.transition(session, apps.get_application(session, application_id), Status.PROCESSING)
+    with transaction(stores.sessions) as session:
+        apps.transition(session, _application(session, application_id), Status.PROCESSING)
 
 
 def read_all(
@@ -110,9 +114,9 @@ def conclude(
 
 
 def _save(stores: Stores, application_id: str, report: Report) -> None:
-    with stores.sessions.begin() as session:
-        application = apps.get_application(session, application_id)
-        for row, document in zip(apps.documents_of(session, application_id), report.documents):
+    with transaction(stores.sessions) as session:
+        application = _application(session, application_id)
+        for row, document in zip(application.documents, report.documents):
             apps.save_extraction(session, row, document.model_dump(mode="json"))
         apps.save_report(session, application, report.to_contract(), report.ruleset_version,
                          report.flag.value if report.flag else None)
@@ -122,8 +126,8 @@ def _save(stores: Stores, application_id: str, report: Report) -> None:
 def fail(stores: Stores, application_id: str, exc: Exception) -> None:
     """Record that processing failed, with the error's stable code (never its personal data)."""
     code = exc.code if isinstance(exc, PeriksaError) else "internal_error"
-    with stores.sessions.begin() as session:
-        application = apps.get_application(session, application_id)
+    with transaction(stores.sessions) as session:
+        application = _application(session, application_id)
         apps.transition(session, application, Status.FAILED, detail={"error": code})
 
 
@@ -133,3 +137,10 @@ def _sum_timings(results: list[ReadResult]) -> dict[str, float]:
         for stage, ms in result.timings_ms.items():
             total[stage] = round(total.get(stage, 0.0) + ms, 1)
     return total
+
+
+def _application(session: Session, application_id: str) -> Application:
+    application = apps.get_application(session, application_id)
+    if application is None:  # only if a record vanished under us: never expected
+        raise PeriksaError(f"application {application_id} not found")
+    return application

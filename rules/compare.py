@@ -188,7 +188,8 @@ def compare_leaf(path: str, key: str, submitted: Any, field: Field | None,
         outcome = Outcome.MISSING if empty else Outcome.UNREADABLE
         return Comparison(**base, **read, outcome=outcome, normalisation="empty_cell")
     if field.confidence < floors.unreadable_below:
-        return Comparison(**base, **read, outcome=Outcome.UNREADABLE, normalisation="low_confidence")
+        return Comparison(**base, **read, outcome=Outcome.UNREADABLE,
+                          normalisation="low_confidence")
     found = compare_value(kind, key, submitted, field.value, field.confidence, ruleset)
     return Comparison(**base, **read, outcome=found.outcome, score=found.score,
                       normalisation=found.normalisation)

@@ -75,11 +75,9 @@ def _name_data() -> _NameData:
     )
 
 
-@cache
-def _place_aliases() -> dict[str, str]:
+def _place_aliases(words: PlaceWords) -> dict[str, str]:
     """Old region names that kept their code (TOBA SAMOSIR -> TOBA), as normalised strings."""
     changes = enums()["region_code_changes"]["renamed_same_code"]
-    words = PlaceWords(kind_prefixes={"K": ["KAB", "KABUPATEN", "KOTA"]})
     return {" ".join(_place_tokens(c["old"], words)[0]): " ".join(_place_tokens(c["new"], words)[0])
             for c in changes}
 
@@ -309,7 +307,7 @@ def _place_tokens(text: str, words: PlaceWords) -> tuple[list[str], str | None]:
 
 def _place_levels(text: str, words: PlaceWords) -> tuple[list[tuple[str, list[str]]], str | None]:
     tokens, kind = _place_tokens(text, words)
-    aliased = _place_aliases().get(" ".join(tokens))
+    aliased = _place_aliases(words).get(" ".join(tokens))
     prefixed = aliased.split() if aliased else tokens
     respelled = [_respell(w) for w in prefixed]
     levels = [("case_spacing", basic(text).split()), ("prefix", tokens),

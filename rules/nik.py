@@ -90,7 +90,7 @@ def parse_iso(text: str | None) -> dt.date | None:
 def _old_codes() -> dict[str, str]:
     """Kab/kota codes that existed before the 2022 Papua split, with a name for the hint."""
     changes = enums()["region_code_changes"]
-    old = {entry["old"]: f"{entry['name']}, kini {entry['new']}" for entry in changes["kabupaten_kota"]}
+    old = {e["old"]: f"{e['name']} -> {e['new']}" for e in changes["kabupaten_kota"]}
     for key in ("unchanged_in_91", "unchanged_in_92"):
         old.update({code: wilayah_name(code) or code for code in changes.get(key, [])})
     return old

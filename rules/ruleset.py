@@ -22,7 +22,9 @@ from pipeline.records import Check, CheckOutcome, Severity
 
 DEFAULT_PATH = Path(__file__).with_name("ruleset.yml")
 
-FieldKind = Literal["id", "date", "integer", "number", "time", "name", "place", "text", "vocabulary"]
+FieldKind = Literal[
+    "id", "date", "integer", "number", "time", "name", "place", "text", "vocabulary",
+]
 
 # the rule ids and message keys the code emits: the file must define every one of them
 REQUIRED_RULES = (

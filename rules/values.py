@@ -184,4 +184,5 @@ def _compare_text(submitted: str, extracted: str, ruleset: Ruleset) -> ValueMatc
     limits = ruleset.thresholds.text
     if score >= limits.match_min:
         return ValueMatch(Outcome.MATCH, score, "normalised")
-    return ValueMatch(Outcome.NEAR if score >= limits.near_min else Outcome.MISMATCH, score, "fuzzy")
+    outcome = Outcome.NEAR if score >= limits.near_min else Outcome.MISMATCH
+    return ValueMatch(outcome, score, "fuzzy")

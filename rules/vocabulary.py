@@ -34,7 +34,8 @@ def normalise(text: str) -> str:
     return re.sub(r"\s*/\s*", "/", text)
 
 
-def canonical(list_name: str, value: str, extra: tuple[tuple[str, str], ...] = ()) -> Canonical | None:
+def canonical(list_name: str, value: str,
+              extra: tuple[tuple[str, str], ...] = ()) -> Canonical | None:
     """The official value ``value`` names in the list, or None when it is not on the list."""
     index = _index(list_name)
     key = normalise(value)

@@ -61,7 +61,8 @@ def scan(image: Image.Image, rng: random.Random) -> Image.Image:
     pixels = np.asarray(page, dtype=np.float32)
     pixels *= _linear_light(pixels.shape, 1.0 - rng.uniform(*RANGES.scan_shading), rng)
     pixels = cv2.GaussianBlur(pixels, (0, 0), rng.uniform(*RANGES.scan_blur_sigma))
-    pixels += nrng.normal(0.0, rng.uniform(*RANGES.scan_noise_sigma), pixels.shape)
+    noise = nrng.normal(0.0, rng.uniform(*RANGES.scan_noise_sigma), pixels.shape)
+    pixels += noise.astype(np.float32)
     out = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), mode="L")
     if "dpi" in image.info:
         out.info["dpi"] = image.info["dpi"]
@@ -71,30 +72,33 @@ def scan(image: Image.Image, rng: random.Random) -> Image.Image:
 def photo(image: Image.Image, rng: random.Random) -> tuple[Image.Image, np.ndarray]:
     """A phone photo, and where the page's corners (tl, tr, br, bl) ended up in it.
 
-    The corners let tests check the page-outline step against the truth.
+    The corners let tests check the page-outline step against the truth. The page is
+    shrunk first (INTER_AREA, as a camera's optics would) and everything after runs at
+    the photo's resolution, which keeps a sample at a fraction of a second.
     """
     nrng = np.random.default_rng(rng.getrandbits(64))
     page = np.asarray(image.convert("L"), dtype=np.float32)
     h, w = page.shape
-    mx, my = (int(rng.uniform(*RANGES.photo_margin) * s) for s in (w, h))
-    canvas_shape = (h + 2 * my, w + 2 * mx)
-    corners = _shifted_corners(w, h, mx, my, rng)
-    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
-    matrix = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
-    size = (canvas_shape[1], canvas_shape[0])
-    warped = cv2.warpPerspective(page, matrix, size, flags=cv2.INTER_LINEAR)
-    cover = cv2.warpPerspective(np.ones_like(page), matrix, size, flags=cv2.INTER_LINEAR)
-    pixels = warped * cover + _table(canvas_shape, rng, nrng) * (1.0 - cover)
-    pixels *= _vignette(canvas_shape, rng)
     scale = rng.uniform(*RANGES.photo_scale)
-    pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    mx, my = (rng.uniform(*RANGES.photo_margin) * s for s in (w, h))
+    corners = _shifted_corners(w, h, mx, my, rng) * scale
+    small = cv2.resize(page, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape
+    size = (round((w + 2 * mx) * scale), round((h + 2 * my) * scale))
+    src = np.array([[0, 0], [sw, 0], [sw, sh], [0, sh]], np.float32)
+    matrix = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
+    warped = cv2.warpPerspective(small, matrix, size, flags=cv2.INTER_LINEAR)
+    cover = cv2.warpPerspective(np.ones_like(small), matrix, size, flags=cv2.INTER_LINEAR)
+    shape = (size[1], size[0])
+    pixels = warped * cover + _table(shape, rng, nrng) * (1.0 - cover)
+    pixels *= _vignette(shape, rng)
     pixels = cv2.GaussianBlur(pixels, (0, 0), rng.uniform(*RANGES.photo_blur_sigma))
-    pixels += nrng.normal(0.0, rng.uniform(*RANGES.photo_noise_sigma), pixels.shape)
+    pixels += nrng.normal(0.0, rng.uniform(*RANGES.photo_noise_sigma), shape).astype(np.float32)
     out = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), mode="L")
-    return out, corners * scale  # a fresh Image: its info carries no dpi
+    return out, corners  # a fresh Image: its info carries no dpi
 
 
-def _shifted_corners(w: int, h: int, mx: int, my: int, rng: random.Random) -> np.ndarray:
+def _shifted_corners(w: int, h: int, mx: float, my: float, rng: random.Random) -> np.ndarray:
     """The page corners on the canvas, each pushed 2-6 % of the page size in or out."""
     base = np.array([[mx, my], [mx + w, my], [mx + w, my + h], [mx, my + h]], np.float64)
     shifts = np.array(
@@ -110,7 +114,7 @@ def _table(shape: tuple[int, int], rng: random.Random, nrng: np.random.Generator
     """A darker textured surface: a base gray, coarse blotches and wood-like streaks."""
     base = rng.uniform(*RANGES.photo_background)
     coarse = cv2.resize(
-        nrng.normal(0.0, 12.0, (shape[0] // 64 + 2, shape[1] // 64 + 2)).astype(np.float32),
+        nrng.normal(0.0, 12.0, (shape[0] // 32 + 2, shape[1] // 32 + 2)).astype(np.float32),
         (shape[1], shape[0]), interpolation=cv2.INTER_CUBIC,
     )
     streaks = cv2.resize(
@@ -126,7 +130,7 @@ def _vignette(shape: tuple[int, int], rng: random.Random) -> np.ndarray:
     h, w = shape
     floor = rng.uniform(*RANGES.photo_light_floor)
     cy, cx = h * rng.uniform(0.3, 0.7), w * rng.uniform(0.3, 0.7)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    yy, xx = (g.astype(np.float32) for g in np.ogrid[0:h, 0:w])
     r = np.hypot((yy - cy) / h, (xx - cx) / w) / np.hypot(0.7, 0.7)
     radial = 1.0 - (1.0 - floor) * 0.8 * np.clip(r, 0, 1) ** 2
     return radial * _linear_light(shape, 1.0 - (1.0 - floor) * 0.5, rng)
@@ -136,7 +140,7 @@ def _linear_light(shape: tuple[int, ...], darkest: float, rng: random.Random) ->
     """A gain falling linearly from 1 to `darkest` in a random direction."""
     h, w = shape[:2]
     theta = rng.uniform(0.0, 2.0 * np.pi)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    yy, xx = (g.astype(np.float32) for g in np.ogrid[0:h, 0:w])
     t = (xx / w - 0.5) * np.cos(theta) + (yy / h - 0.5) * np.sin(theta)
     t = (t - t.min()) / max(float(t.max() - t.min()), 1e-6)
     return (1.0 - (1.0 - darkest) * t).astype(np.float32)

@@ -83,7 +83,9 @@ def shape(rng: random.Random, members: int | None) -> Shape:
     if members is not None:
         return _forced_shape(rng, members)
     kids = rng.choices(range(_MAX_CHILDREN + 1), weights=_CHILD_WEIGHTS)[0]
-    extras = (rng.choice(("ORANG TUA", "MERTUA", "FAMILI LAIN")),) if rng.random() < _EXTRA_SHARE else ()
+    extras: tuple[str, ...] = ()
+    if rng.random() < _EXTRA_SHARE:
+        extras = (rng.choice(("ORANG TUA", "MERTUA", "FAMILI LAIN")),)
     if rng.random() < _COUPLE_SHARE:
         return Shape(kids, True, "LAKI-LAKI", "KAWIN", extras)
     extras = tuple(e for e in extras if e != "MERTUA")

@@ -17,6 +17,7 @@ import argparse
 import json
 import random
 import sys
+from datetime import datetime, time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -29,7 +30,7 @@ from PIL import Image
 from pipeline.contract import load
 from samples.fonts import available_fonts, font_name, font_path
 from samples.submissions import KINDS, contradiction, truthful
-from samples.truth import make_birth, make_family
+from samples.truth import REFERENCE_DATE, make_birth, make_family
 
 TIERS = ("clean", "scan", "photo")
 TYPES = ("kk", "akta_kelahiran")
@@ -56,6 +57,7 @@ class Spec:
     tier: str
     fmt: str
     variant: str  # "truthful" or "contradict:<kind>"
+    quality: int | None = None  # JPEG quality; None draws one from the tier's range
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,8 @@ def _degrade(image: Image.Image, tier: str, rng: random.Random) -> Image.Image:
     return degrade(image, tier, rng)  # type: ignore[arg-type]
 
 
-def save_image(image: Image.Image, path: Path, fmt: str, tier: str, rng: random.Random) -> None:
+def save_image(image: Image.Image, path: Path, fmt: str, tier: str, rng: random.Random, *,
+               quality: int | None = None) -> None:
     """Encode as an applicant's file would be: 300 dpi for scans, no dpi for photos."""
     dpi = {} if tier == "photo" else {"dpi": (DPI, DPI)}
     if image.mode not in ("L", "RGB"):
@@ -170,10 +173,11 @@ def save_image(image: Image.Image, path: Path, fmt: str, tier: str, rng: random.
     elif fmt == "tif":
         image.save(path, "TIFF", compression="tiff_lzw", **dpi)
     elif fmt == "jpg":
-        image.save(path, "JPEG", quality=rng.randint(*JPEG_QUALITY[tier]), **dpi)
+        image.save(path, "JPEG", quality=quality or rng.randint(*JPEG_QUALITY[tier]), **dpi)
     elif fmt == "pdf":
         resolution = DPI if tier != "photo" else max(image.size) / A4_LONG_INCHES
-        image.save(path, "PDF", resolution=float(resolution))
+        stamp = datetime.combine(REFERENCE_DATE, time()).timetuple()  # not the clock
+        image.save(path, "PDF", resolution=float(resolution), creationDate=stamp, modDate=stamp)
     else:
         raise ValueError(f"unknown format {fmt!r}")
 
@@ -184,7 +188,7 @@ def write(built: Built, out: Path, seed: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     encode_rng = random.Random(f"{seed}:{built.spec.app_id}:encode")
     save_image(built.image, folder / f"document.{built.spec.fmt}", built.spec.fmt,
-               built.spec.tier, encode_rng)
+               built.spec.tier, encode_rng, quality=built.spec.quality)
     for name, payload in (("submission.json", built.submission), ("truth.json", built.truth)):
         text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
         (folder / name).write_text(text, encoding="utf-8")
@@ -204,21 +208,24 @@ def generate(out: Path, count: int, seed: int, *, tiers: Sequence[str] = TIERS,
 
 
 def committed_specs() -> list[Spec]:
-    """The 8 applications kept in git: both types, both KK generations, every tier once
-    at least, four truthful and four contradicting. PNG for clean, JPEG otherwise."""
+    """The 8 applications kept in git: both types, both KK generations, clean, scan and one
+    photo, four truthful and four contradicting. PNG for clean, JPEG at the low end of the
+    tier's quality range otherwise, to keep the set near 3 MB."""
+    low = {tier: JPEG_QUALITY[tier][0] for tier in TIERS}
     rows = [
         ("kk-0001-clean", "kk", "digital", "DejaVuSans", "clean", "png", "truthful"),
         ("kk-0002-clean", "kk", "blangko", "LiberationSans-Regular", "clean", "png",
          "contradict:nik_digit"),
-        ("kk-0003-scan", "kk", "digital", "LiberationSerif-Regular", "scan", "jpg",
-         "contradict:name"),
-        ("kk-0004-scan", "kk", "blangko", "FreeSans", "scan", "jpg", "truthful"),
-        ("kk-0005-photo", "kk", "digital", "DejaVuSans", "photo", "jpg", "truthful"),
-        ("akta-0006-clean", "akta_kelahiran", None, "DejaVuSerif", "clean", "png", "truthful"),
-        ("akta-0007-clean", "akta_kelahiran", None, "LiberationSans-Regular", "clean", "png",
+        ("kk-0003-scan", "kk", "blangko", "LiberationSerif-Regular", "scan", "jpg",
+         "contradict:name", low["scan"]),
+        ("kk-0004-photo", "kk", "digital", "DejaVuSans", "photo", "jpg", "truthful",
+         low["photo"]),
+        ("akta-0005-clean", "akta_kelahiran", None, "DejaVuSerif", "clean", "png", "truthful"),
+        ("akta-0006-clean", "akta_kelahiran", None, "LiberationSans-Regular", "clean", "png",
          "contradict:date_shift"),
-        ("akta-0008-scan", "akta_kelahiran", None, "FreeSerif", "scan", "jpg",
-         "contradict:letter"),
+        ("akta-0007-scan", "akta_kelahiran", None, "FreeSerif", "scan", "jpg",
+         "contradict:letter", low["scan"]),
+        ("kk-0008-clean", "kk", "blangko", "FreeSans", "clean", "png", "truthful"),
     ]
     return [Spec(*row) for row in rows]
 

@@ -71,7 +71,8 @@ def append(
 def verify(session: Session) -> VerifyResult:
     """Walk the chain in seq order; report the first event whose link or content is wrong."""
     expected_prev, count, broken, reason = GENESIS, 0, None, None
-    rows = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=500))
+    query = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=500)
+    rows = session.scalars(query)
     for event in rows:
         count += 1
         if broken is None:
@@ -79,7 +80,9 @@ def verify(session: Session) -> VerifyResult:
             broken = event.seq if reason else None
         expected_prev = event.hash
     head = expected_prev if count else None
-    return VerifyResult(ok=broken is None, events=count, first_broken_seq=broken, reason=reason, head=head)
+    return VerifyResult(
+        ok=broken is None, events=count, first_broken_seq=broken, reason=reason, head=head
+    )
 
 
 def events_for(session: Session, application_id: str) -> list[AuditEvent]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -46,6 +47,12 @@ def submission(data: dict[str, Any], kind: str = "kk") -> Submission:
 @pytest.fixture(scope="session")
 def ruleset() -> Ruleset:
     return load_ruleset()
+
+
+@pytest.fixture(scope="session")
+def kit() -> SimpleNamespace:
+    """The builders above, for test modules (importlib mode: they cannot import conftest)."""
+    return SimpleNamespace(make_nik=make_nik, fld=fld, tree=tree, doc=doc, submission=submission)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from storage import applications as apps
 from storage import audit
 from storage.db import transaction
 from storage.errors import InvalidTransition
-from storage.tables import Application, AuditEvent
+from storage.tables import Application
 
 NIK = "3201234567890001"  # synthetic
 SUBMISSION = {
@@ -154,7 +154,8 @@ def test_illegal_transitions_raise_and_change_nothing(factory, path):
         apps.transition(session, session.merge(application), path[-1])
     assert isinstance(caught.value, PeriksaError) and caught.value.http_status == 409
     with factory() as session:
-        assert apps.get_application(session, application.id).status == (path[:-1] or ["received"])[-1]
+        expected = (path[:-1] or ["received"])[-1]
+        assert apps.get_application(session, application.id).status == expected
         assert len(_kinds(factory, application.id)) == len(path)
 
 
@@ -193,8 +194,10 @@ def test_reports_accumulate_and_the_latest_is_current(factory):
 def test_save_extraction_keeps_the_extracted_document(factory):
     with transaction(factory) as session:
         application = _create(session, document_type="auto")
-    extracted = ExtractedDocument(file="KK_BUDI_SANTOSO.jpg", sha256="a" * 64,
-                                  document_type=DocumentType.KK, fields={"nomor_kk": {"value": "1"}})
+    extracted = ExtractedDocument(
+        file="KK_BUDI_SANTOSO.jpg", sha256="a" * 64, document_type=DocumentType.KK,
+        fields={"nomor_kk": {"value": "1"}},
+    )
     with transaction(factory) as session:
         document = session.merge(application).documents[0]
         apps.save_extraction(session, document, extracted)
@@ -219,5 +222,6 @@ def test_listing_filters_and_pages_newest_first(factory):
         rest = apps.list_applications(session, before=page[-1].id, limit=10)
         assert [a.id for a in rest] == created[::-1][2:]
         assert [a.id for a in apps.list_applications(session, status="processing")] == [created[0]]
-        assert [a.id for a in apps.list_applications(session, office="32.01")] == [created[3], created[1]]
+        in_office = apps.list_applications(session, office="32.01")
+        assert [a.id for a in in_office] == [created[3], created[1]]
         assert apps.get_application(session, "missing") is None

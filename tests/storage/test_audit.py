@@ -37,7 +37,8 @@ def test_empty_chain_verifies(factory):
 def test_events_link_and_verify(factory):
     _append_three(factory)
     events = _events(factory)
-    assert [e.kind for e in events] == ["application.received", "status.processing", "report.viewed"]
+    kinds = [e.kind for e in events]
+    assert kinds == ["application.received", "status.processing", "report.viewed"]
     assert events[0].prev_hash == audit.GENESIS
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
     with factory() as session:
@@ -63,7 +64,8 @@ def test_tampering_with_a_row_is_reported_at_its_seq(factory, engine, column, va
     cast = "::jsonb" if column == "payload" and engine.dialect.name == "postgresql" else ""
     literal = f"'{value}'{cast}" if column == "payload" else value
     with engine.begin() as connection:
-        connection.execute(text(f"UPDATE audit_events SET {column} = {literal} WHERE seq = {target}"))
+        sql = f"UPDATE audit_events SET {column} = {literal} WHERE seq = {target}"
+        connection.execute(text(sql))
     with factory() as session:
         result = audit.verify(session)
     assert not result.ok

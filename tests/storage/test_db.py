@@ -6,11 +6,16 @@ import socket
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from pipeline.errors import ConfigurationError, ServiceUnavailable
-from storage.db import check_connection, create_schema, make_engine, make_session_factory, transaction
+from storage.db import (
+    check_connection,
+    create_schema,
+    make_engine,
+    transaction,
+)
 from storage.tables import Application, Document
 
 
@@ -26,7 +31,8 @@ def test_sqlite_defaults_wal_foreign_keys_busy_timeout(tmp_path):
 
 def test_schema_has_named_constraints_and_indexes(engine):
     inspector = inspect(engine)
-    assert {"applications", "documents", "reports", "audit_events"} <= set(inspector.get_table_names())
+    tables = set(inspector.get_table_names())
+    assert {"applications", "documents", "reports", "audit_events"} <= tables
     unique = {u["name"] for u in inspector.get_unique_constraints("applications")}
     assert "uq_applications_idempotency_key" in unique
     indexes = {i["name"] for i in inspector.get_indexes("documents")}
@@ -92,4 +98,3 @@ def test_session_objects_stay_readable_after_commit(factory):
     assert application.status == "received"
     assert len(application.id) == 26
     assert application.created_at.tzinfo == UTC
-    assert make_session_factory is not None
