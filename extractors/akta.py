@@ -14,10 +14,13 @@ between its anchor and the next one.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
+import cv2
 from rapidfuzz import fuzz
 
 from extractors.datewords import parse_date_words_scored, parse_ordinal_scored
@@ -40,8 +43,10 @@ SAME_LINE_OVERLAP = 0.5
 MAX_VALUE_LINES = 3
 # Sex words: ratio the token (hyphen dropped) needs against LAKILAKI / PEREMPUAN.
 SEX_MIN_SCORE = 80.0
-# Confidence factor for an id whose digits needed look-alike repairs or a second read.
+# Confidence factor for an id whose reads disagreed or whose characters needed repair.
 REPAIR_PENALTY = 0.9
+# The NIK and akta number are re-read from their region at these scales and voted on.
+REREAD_SCALES = (1.0, 0.5)
 
 ENGLISH_WORDS = frozenset(
     "personal registration number registry office nationality excerpt of birth certificate "
@@ -49,6 +54,7 @@ ENGLISH_WORDS = frozenset(
     "at civil registrar officer head".split()
 ) | {m.lower() for m in enums()["date_words"]["months_english_line"]}
 NUMBER_RE = re.compile(enums()["akta_kelahiran_number"]["pattern"])
+COLON_LOOKALIKE = re.compile(r"[:;|!1li.,]+")  # values are capitals, so lower-case l/i are junk
 NUMBER_WHITELIST = "0123456789-LUTDKWCRM"
 # shapes tesseract gives for the L of LU/LT, and for its T or U
 _KIND_FIRST = str.maketrans({c: "L" for c in "41Il|i["})
@@ -96,7 +102,7 @@ def extract_akta(
         field = builder(tokens, by_number, engine) if builder and tokens else None
         if field is not None:
             fields.update(field if isinstance(field, dict) else {name: field})
-    nik = _nik(stream, spans, by_number, engine)
+    nik = _nik(stream, by_number, engine)
     if nik is not None:
         fields["nik"] = nik
     return fields
@@ -245,12 +251,25 @@ def _field(value: Any, tokens: list[_Token], score: float = 100.0, raw: str | No
     )
 
 
+def _without_colon(tokens: list[_Token]) -> list[_Token]:
+    """Tokens minus a leading colon that OCR read as "1", "l", "i" or "|" (never a value)."""
+    while tokens and COLON_LOOKALIKE.fullmatch(tokens[0].word.text):
+        tokens = tokens[1:]
+    return tokens
+
+
 def _name(tokens: list[_Token], *_: Any) -> Field | None:
+    tokens = _without_colon(tokens)
+    if not tokens:
+        return None
     value = clean_name(" ".join(t.word.text for t in tokens))
     return _field(value, tokens) if value else None
 
 
 def _date(tokens: list[_Token], *_: Any) -> Field | None:
+    tokens = _without_colon(tokens)
+    if not tokens:
+        return None
     iso, score = parse_date_words_scored(" ".join(t.word.text for t in tokens))
     return _field(iso, tokens, score) if iso else None
 
@@ -275,10 +294,14 @@ def _child_and_sex(tokens: list[_Token], *_: Any) -> dict[str, Field]:
     if sex:
         i, width, canonical, score = sex
         out["jenis_kelamin"] = _field(canonical, tokens[i:i + width], score)
-    text = " ".join(t.word.text for t in order_tokens)
-    order, score = parse_ordinal_scored(text)
-    shown = [t for t in order_tokens if t.key != "ke"] or order_tokens
-    if order is not None and shown:
+    order_tokens = [t for t in order_tokens if t.key != "ke"]
+    order, score, shown = None, 0.0, order_tokens
+    for shown in (_without_colon(order_tokens), order_tokens):  # "ke : DUA" vs "ke 1,"
+        text = " ".join(t.word.text for t in shown)
+        order, score = parse_ordinal_scored(text) if shown else (None, 0.0)
+        if order is not None:
+            break
+    if order is not None:
         out["anak_ke"] = _field(order, shown, score, raw=text)
     return out
 
@@ -291,26 +314,21 @@ def _number(tokens: list[_Token], pages: dict[int, PageImage], engine: OcrEngine
     """
     first_line = [t for t in tokens if t.line == tokens[0].line]
     raw = "".join(t.word.text for t in first_line).strip(":")
-    canonical = _canonical_number(raw)
-    if canonical is not None:
-        score = 100.0 if canonical in raw else REPAIR_PENALTY * 100
-        return _field(canonical, first_line, score, raw=raw)
-    words = _reread(first_line, pages, engine, NUMBER_WHITELIST)
-    canonical = _canonical_number("".join(w.text for w in words))
-    if canonical is not None and words:
-        conf = min(w.confidence for w in words) * REPAIR_PENALTY
-        return _field(canonical, first_line, raw=raw).model_copy(update={"confidence": round(conf, 3)})
-    return _field(raw, first_line, raw=raw)
+    value, conf = _vote(first_line, pages, engine, NUMBER_WHITELIST, _canonical_number)
+    if value is None:  # a pre-SIAK number (1234/2003): kept verbatim, never rejected
+        return _field(raw, first_line, raw=raw)
+    return _field(value, first_line, raw=raw).model_copy(update={"confidence": conf})
 
 
 def _canonical_number(text: str) -> str | None:
     """KKKK-LU-DDMMYYYY-NNNN from a read with look-alike characters repaired in each group.
 
     Tesseract reads the two letters between digit groups as digits surprisingly often
-    ("3273-47-01041968-5731" for LT), so the kind is repaired by shape into LU or LT.
+    ("3273-47-01041968-5731" for LT), so the kind is repaired by shape into LU or LT; a
+    colon read as "1" and glued to the front is dropped.
     """
-    loose = re.search(
-        r"(?<![0-9A-Za-z])(\w{4})[-./ ]?(\w{2})[-./ ]?(\w{8})[-./ ]?(\w{3,6})$", text
+    loose = re.fullmatch(
+        r"[:;|!1Il]?(\w{4})[-./ ]?(\w{2})[-./ ]?(\w{8})[-./ ]?(\w{3,6})", text.strip(":; ")
     )
     if loose is None:
         return None
@@ -323,38 +341,63 @@ def _canonical_number(text: str) -> str | None:
     return candidate if NUMBER_RE.match(candidate) else None
 
 
-def _reread(tokens: list[_Token], pages: dict[int, PageImage], engine: OcrEngine,
-            whitelist: str) -> list[Word]:
-    """Words of the region right of the label to the page edge, read as one line."""
-    page = pages.get(tokens[0].page)
-    if page is None:
-        return []
-    x0, y0, _, y1 = _union(tokens)
-    pad = int((y1 - y0) * 0.4)
-    bbox = (int(x0) - pad, int(y0) - pad, page.width - 1, int(y1) + pad)
-    return engine.read_region(page, bbox, psm=7, whitelist=whitelist)
-
-
-def _nik(stream: list[_Token], spans: dict[str, list[_Token]], pages: dict[int, PageImage],
-         engine: OcrEngine) -> Field | None:
-    """The child's NIK on the line of the `NIK` label above the sentence."""
+def _nik(stream: list[_Token], pages: dict[int, PageImage], engine: OcrEngine) -> Field | None:
+    """The child's NIK: the digits right of the `NIK` label above the sentence."""
     label = next((i for i, t in enumerate(stream) if t.key == "nik"), None)
     if label is None:
         return None
     tokens = [t for t in stream[label + 1:] if t.line == stream[label].line]
     if not tokens:
         return None
-    raw = "".join(t.word.text for t in tokens)
-    value = digits(raw, 16)
-    if value is not None:
-        exact = raw.isdigit()
-        return _field(value, tokens, 100.0 if exact else REPAIR_PENALTY * 100, raw=raw)
-    words = _reread(tokens, pages, engine, "0123456789")
-    value = digits("".join(w.text for w in words), 16)
+    value, conf = _vote(tokens, pages, engine, "0123456789", lambda text: digits(text, 16))
     if value is None:
         return None
-    conf = min(w.confidence for w in words) * REPAIR_PENALTY
-    return _field(value, tokens, raw=raw).model_copy(update={"confidence": round(conf, 3)})
+    raw = "".join(t.word.text for t in tokens)
+    return _field(value, tokens, raw=raw).model_copy(update={"confidence": conf})
+
+
+def _vote(tokens: list[_Token], pages: dict[int, PageImage], engine: OcrEngine,
+          whitelist: str, parse: Callable[[str], str | None]) -> tuple[str | None, float]:
+    """An id read three times (page words, region re-read at two scales), majority wins.
+
+    Tesseract misreads some digit runs in some fonts at one scale and not at another
+    ("7371..." as "1371..."), and a wrong read can still have the right length, so the
+    page words alone are not trusted. Ties go to the page words. Confidence is lowered
+    unless all three reads agree.
+    """
+    first = parse("".join(t.word.text for t in tokens))
+    reads = [(first, min(t.word.confidence for t in tokens))] if first else []
+    for scale in REREAD_SCALES:
+        words = _reread(tokens, pages, engine, whitelist, scale)
+        value = parse("".join(w.text for w in words)) if words else None
+        if value is not None:
+            reads.append((value, min(w.confidence for w in words)))
+    if not reads:
+        return None, 0.0
+    votes = Counter(value for value, _ in reads)
+    best = max(votes, key=lambda v: votes[v])  # first of the most voted: page words first
+    conf = max(c for value, c in reads if value == best)
+    if votes[best] < len(REREAD_SCALES) + 1:
+        conf *= REPAIR_PENALTY
+    return best, round(conf, 3)
+
+
+def _reread(tokens: list[_Token], pages: dict[int, PageImage], engine: OcrEngine,
+            whitelist: str, scale: float) -> list[Word]:
+    """The words' region (padded) read again as one line, at `scale` of the page's size."""
+    page = pages.get(tokens[0].page)
+    if page is None:
+        return []
+    x0, y0, x1, y1 = (int(v) for v in _union(tokens))
+    pad = int((y1 - y0) * 0.5)
+    crop = page.pixels[max(y0 - pad, 0):y1 + pad, max(x0 - pad, 0):x1 + 2 * pad]
+    if crop.size == 0:
+        return []
+    if scale != 1.0:
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    region = PageImage(number=page.number, pixels=crop, dpi=round(page.dpi * scale))
+    box = (0, 0, region.width, region.height)
+    return engine.read_region(region, box, psm=7, whitelist=whitelist)
 
 
 _BUILDERS = {

@@ -55,8 +55,9 @@ class _Tuning:
     deskew_min_segments: int = 3
     # (e) orientation
     orient_long_side: int = 1800
-    orient_sideways_ratio: float = 1.0  # vertical/horizontal edge energy below this: sideways
-    orient_min_ink: float = 0.002
+    orient_sideways_ratio: float = 0.9  # upright text ~1.3-1.5, sideways ~0.65-0.75  # vertical/horizontal edge energy below this: sideways
+    orient_min_ink: float = 0.002  # less ink than this, or more than the max: not a text page
+    orient_max_ink: float = 0.35
     osd_min_conf: float = 1.0
     osd_timeout_s: float = 30.0
 
@@ -166,6 +167,8 @@ def _is_page_like(quad: np.ndarray, gray: np.ndarray) -> bool:
             return False
     inside = np.zeros(gray.shape, np.uint8)
     cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+    if inside.all() or not inside.any():
+        return False
     contrast = np.median(gray[inside > 0]) - np.median(gray[inside == 0])
     return bool(contrast >= TUNING.outline_min_contrast)
 
@@ -257,7 +260,7 @@ def _hough_angle(mask: np.ndarray, share: float) -> float | None:
     """Length-weighted median angle of near-horizontal Hough segments of `mask`."""
     min_len = mask.shape[1] * share
     segments = cv2.HoughLinesP(
-        mask, 1, np.pi / 360, threshold=int(min_len / 2), minLineLength=int(min_len),
+        mask, 1, np.pi / 360, threshold=max(1, int(min_len / 2)), minLineLength=int(min_len),
         maxLineGap=int(min_len / 20) + 1,
     )
     if segments is None:
@@ -308,8 +311,8 @@ def _rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     new_w, new_h = int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos))
     matrix[0, 2] += (new_w - w) / 2.0
     matrix[1, 2] += (new_h - h) / 2.0
-    return cv2.warpAffine(
-        gray, matrix, (new_w, new_h), flags=cv2.INTER_CUBIC,
+    return cv2.warpAffine(  # bilinear: 25 ms on an A4 page against 85 ms for bicubic
+        gray, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_CONSTANT, borderValue=255,
     )
 
@@ -337,7 +340,7 @@ def looks_sideways(gray: np.ndarray) -> bool:
     """
     small, _ = _shrink(gray, TUNING.orient_long_side)
     ink = _ink(small)
-    if (ink > 0).mean() < TUNING.orient_min_ink:
+    if not TUNING.orient_min_ink <= (ink > 0).mean() <= TUNING.orient_max_ink:
         return False
     k = max(15, max(small.shape) // 25)
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, k), np.uint8))

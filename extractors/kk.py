@@ -57,7 +57,9 @@ def extract_kk(pages: list[PageImage], texts: list[PageText], engine: OcrEngine)
         for key, value in _header_fields(page, words, engine).items():
             tree.setdefault(key, value)
         for number, row in _table_rows(page, words, engine):
-            members.setdefault(number, {}).update({k: v for k, v in row.items() if k not in members.get(number, {})})
+            member = members.setdefault(number, {})
+            for key, value in row.items():
+                member.setdefault(key, value)  # table 2 joins table 1 by the row's No
     if members:
         tree["anggota_keluarga"] = [members[n] for n in sorted(members)]
     return tree
@@ -132,7 +134,7 @@ _COLON_GLYPHS = {":", ";", "1", "|", "i", "l", "!", ".", "I", ","}
 def _strip_colon(words: list[Word]) -> list[Word]:
     """The value words after a `Label :`, without the colon (often read as `1` or `|`)."""
     out = list(words)
-    while out and out[0].text in _COLON_GLYPHS and _narrow(out[0]):
+    while out and out[0].text in _COLON_GLYPHS and (_narrow(out[0]) or len(out) > 1):
         out.pop(0)
     if out and out[0].text.startswith((":", ";")):
         out[0] = out[0].model_copy(update={"text": out[0].text.lstrip(":; ")})
@@ -236,10 +238,7 @@ def _table_rows(page: PageImage, words: list[Word], engine: OcrEngine):
         if "no" not in keys.values() or len(keys) < 3:
             continue
         no_col = next(c for c, k in keys.items() if k == "no")
-        for r in range(1, table.n_rows):
-            number = _row_number(page, table, r, no_col, by_cell, engine)
-            if number is None:
-                continue
+        for number, r in enumerate(_data_rows(page, table, no_col, by_cell), start=1):
             row = {}
             for c, key in keys.items():
                 if key == "no":
@@ -249,6 +248,29 @@ def _table_rows(page: PageImage, words: list[Word], engine: OcrEngine):
                 if found is not None:
                     row[key] = found
             yield number, row
+
+
+def _data_rows(page: PageImage, table: Table, no_col: int, by_cell: dict) -> list[int]:
+    """Indexes of the member rows: below the header, not the (1)..(10) row, No cell inked.
+
+    Members are numbered by their position among these rows. The grid comes from the
+    rulings, so no row is lost to OCR, and a misread `No` (3 read as 8) cannot pair
+    table 2's row with the wrong member of table 1.
+    """
+    inset = layout()["thresholds"]["cell_inset_px"]
+    rows = []
+    for r in range(1, table.n_rows):
+        texts = [_text(by_cell.get((r, c), [])) for c in range(table.n_cols)]
+        numbered = sum(bool(_COLUMN_NUMBER.match(t)) for t in texts)
+        if numbered >= table.n_cols * 0.6 or "(" in texts[no_col] or ")" in texts[no_col]:
+            continue
+        if _ink(page, inner(table.cells[r][no_col], inset)) == 0:
+            continue
+        rows.append(r)
+    return rows
+
+
+_COLUMN_NUMBER = re.compile(r"^[(\[{]?\d{1,2}[)\]}]?$")
 
 
 def _column_keys(page: PageImage, table: Table, by_cell: dict, engine: OcrEngine) -> dict[int, str]:
@@ -272,22 +294,6 @@ def _best_label(text: str, labels: dict[str, str]) -> tuple[str, float]:
         return "", 0.0
     scored = [(key, fuzz.token_sort_ratio(text, label)) for label, key in labels.items()]
     return max(scored, key=lambda item: item[1])
-
-
-def _row_number(page: PageImage, table: Table, r: int, c: int, by_cell: dict,
-                engine: OcrEngine) -> int | None:
-    """The printed row number; None for header, column-number and empty rows."""
-    cell_words_, _ = _off_ruling(by_cell.get((r, c), []), table.cells[r][c])
-    text = "".join(w.text for w in cell_words_)
-    if "(" in text or ")" in text:
-        return None
-    if not cell_words_:
-        box = inner(table.cells[r][c], layout()["thresholds"]["cell_inset_px"])
-        if _ink(page, box) == 0:
-            return None
-        text = "".join(w.text for w in engine.read_region(page, box, psm=7, whitelist=DIGITS))
-    value = normalize.digits(text)
-    return int(value) if value and len(value) <= 2 and int(value) > 0 else None
 
 
 _RULING_GLYPHS = {"|", "I", "l", "1", "!", "[", "]", "/", "\\", "(", ")"}
@@ -393,8 +399,11 @@ def _read_cell(page: PageImage, cell: _Cell, key: str, engine: OcrEngine) -> Fie
     """A cell's Field from the page words, re-read alone when they look wrong; None for "-"."""
     limits = layout()["thresholds"]
     text = _text(cell.words)
-    if text in _DASHES or (not cell.words and _is_dash(page, inner(cell.box, limits["cell_inset_px"]))):
+    inside = inner(cell.box, limits["cell_inset_px"])
+    if text in _DASHES or (not cell.words and _is_dash(page, inside)):
         return None
+    if len(text) <= 2 and _is_dash(page, inside):
+        return None  # a blurred "-" read as a digit or letter
     value, score = _parse(key, text)
     if key == "golongan_darah":
         value, score = _blood_group(page, cell, text, (value, score))

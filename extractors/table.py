@@ -86,8 +86,9 @@ def _line_mask(binary: np.ndarray, length: int, gap: int, axis: int) -> np.ndarr
     open_k = (length, 1) if axis == 0 else (1, length)
     close_k = (gap, 1) if axis == 0 else (1, gap)
     thick = cv2.dilate(binary, np.ones((3, 1) if axis == 0 else (1, 3), np.uint8))
-    opened = cv2.morphologyEx(thick, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, open_k))
-    return cv2.morphologyEx(opened, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, close_k))
+    rect = cv2.MORPH_RECT
+    opened = cv2.morphologyEx(thick, cv2.MORPH_OPEN, cv2.getStructuringElement(rect, open_k))
+    return cv2.morphologyEx(opened, cv2.MORPH_CLOSE, cv2.getStructuringElement(rect, close_k))
 
 
 def _grid(horizontal: np.ndarray, vertical: np.ndarray, box: Box, dpi: int) -> Table | None:
@@ -123,7 +124,8 @@ def _fit_lines(mask: np.ndarray, axis: int, dpi: int) -> list[_Line]:
     if not segments:
         return []
     long_ones = [s for s in segments if np.ptp(s[0]) > span * 0.3] or segments
-    slope = float(np.median([np.polyfit(a, b, 1)[0] for a, b in long_ones if np.ptp(a) > 0] or [0.0]))
+    slopes = [np.polyfit(a, b, 1)[0] for a, b in long_ones if np.ptp(a) > 0]
+    slope = float(np.median(slopes)) if slopes else 0.0
     pieces = [_Line(slope, float(np.median(b - slope * a)), float(a.min()), float(a.max()))
               for a, b in segments]
     return _merge(pieces, span, dpi * _MERGE_PX_IN)
@@ -167,7 +169,8 @@ def _cross(h: _Line, v: _Line) -> tuple[float, float]:
 def inner(box: Box, inset: int) -> Box:
     """A cell box shrunk by `inset` pixels, so a crop does not include the ruling itself."""
     x0, y0, x1, y1 = box
-    return (x0 + inset, y0 + inset, max(x0 + inset + 1, x1 - inset), max(y0 + inset + 1, y1 - inset))
+    return (x0 + inset, y0 + inset,
+            max(x0 + inset + 1, x1 - inset), max(y0 + inset + 1, y1 - inset))
 
 
 def _overlap(a: tuple[float, float, float, float], b: Box) -> float:

@@ -1,7 +1,8 @@
 """`periksa`: the command line. The one place (with web/) that turns errors into exit codes.
 
     periksa verify FILE [FILE ...] --submitted SUBMISSION.json [--json]
-    periksa ingest DIR [--json]
+    periksa ingest DIR
+    periksa replay SUBMISSION_ID [--ruleset FILE] [--json]
 
 Exit status (contract): 0 a report was produced, 2 the input was refused (one line on
 stderr says why), 1 an internal error.
@@ -65,6 +66,23 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     return RET_OK
 
 
+def _replay(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.replay import replay
+    from pipeline.stores import open_stores
+    from rules import load_ruleset
+
+    ruleset = load_ruleset(Path(args.ruleset)) if args.ruleset else None
+    result = replay(open_stores(settings), args.submission_id, ruleset)
+    if args.json:
+        body = {"report": result.replayed.to_contract(), "differences": result.differences}
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+        return RET_OK
+    print(_summary(result.replayed))
+    print("\ndifferences from the stored report:")
+    print("\n".join(f"  {line}" for line in result.differences) or "  none")
+    return RET_OK
+
+
 def _read_upload(path: Path) -> Upload:
     return Upload(filename=path.name, data=_read_bytes(path, "file"))
 
@@ -109,6 +127,11 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("folder", metavar="DIR")
     ingest.add_argument("--workers", type=int, default=None, help="reading processes (default: settings)")
     ingest.set_defaults(command=_ingest)
+    replay = sub.add_parser("replay", help="re-run the rules on a stored extraction (no OCR)")
+    replay.add_argument("submission_id", metavar="SUBMISSION_ID")
+    replay.add_argument("--ruleset", metavar="FILE", help="another ruleset (default: the report's own)")
+    replay.add_argument("--json", action="store_true")
+    replay.set_defaults(command=_replay)
     return parser
 
 

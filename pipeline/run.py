@@ -106,6 +106,7 @@ def conclude(
             documents=documents, comparisons=evaluation.comparisons, checks=evaluation.checks,
             timings_ms=timings,
         )
+        stores.blobs.put(ruleset.source)  # archived by its hash, so the report can be replayed
         _save(stores, application_id, report)
     except Exception as exc:
         fail(stores, application_id, exc)

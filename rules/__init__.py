@@ -2,7 +2,7 @@
 
 from rules.evaluate import Evaluation, evaluate
 from rules.names import NameMatch, compare_names, compare_places, normalise_name
-from rules.ruleset import Ruleset, load_ruleset
+from rules.ruleset import Ruleset, load_ruleset, parse_ruleset
 
 __all__ = [
     "Evaluation",
@@ -13,4 +13,5 @@ __all__ = [
     "evaluate",
     "load_ruleset",
     "normalise_name",
+    "parse_ruleset",
 ]

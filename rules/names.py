@@ -271,8 +271,10 @@ def _best_token(word: str, others: list[str]) -> float:
 
 
 def _score(a: list[str], b: list[str]) -> float:
-    clean = [[w.replace(_AMBIGUOUS, "M") for w in words] for words in (a, b)]
-    return round(fuzz.token_sort_ratio(" ".join(clean[0]), " ".join(clean[1])), 2)
+    """Similarity 0..100: as written, or with the words sorted when that is higher (a name
+    whose words were reordered); sorting alone would misalign NUR KHAIRANI / NUR PHAIRANI."""
+    x, y = (" ".join(w.replace(_AMBIGUOUS, "M") for w in words) for words in (a, b))
+    return round(max(fuzz.ratio(x, y), fuzz.token_sort_ratio(x, y)), 2)
 
 
 def normalise_place(text: str, words: PlaceWords) -> str:

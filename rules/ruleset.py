@@ -147,6 +147,7 @@ class Ruleset(_Model):
     """The validated ruleset; ``version`` is "sha256:" + hex digest of the file's bytes."""
 
     version: str = ""
+    source: bytes = Field(default=b"", exclude=True, repr=False)  # the file's bytes, to archive
     language: Literal["id", "en"] = "id"
     rules: dict[str, RuleSpec]
     thresholds: Thresholds
@@ -230,18 +231,24 @@ def load_ruleset(path: Path | None = None) -> Ruleset:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read ruleset: {exc.strerror}") from exc
-    data = _parse(path, raw)
+    return parse_ruleset(raw, str(path))
+
+
+def parse_ruleset(raw: bytes, where: str = "ruleset") -> Ruleset:
+    """Validate and fingerprint ruleset bytes (a file, or an archived version for replay)."""
+    data = _parse(where, raw)
     try:
         ruleset = Ruleset.model_validate(data)
     except ValidationError as exc:
-        details = [f"{path}: {_loc(err['loc'])}: {err['msg']}" for err in exc.errors()]
+        details = [f"{where}: {_loc(err['loc'])}: {err['msg']}" for err in exc.errors()]
         raise ConfigurationError(details[0], details=details) from exc
-    return ruleset.model_copy(update={"version": "sha256:" + hashlib.sha256(raw).hexdigest()})
+    digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+    return ruleset.model_copy(update={"version": digest, "source": raw})
 
 
-def _parse(path: Path, raw: bytes) -> dict[str, Any]:
+def _parse(path: str, raw: bytes) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except yaml.YAMLError as exc:
         raise ConfigurationError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Literal
+from typing import Callable, Literal
 
 import cv2
 import numpy as np
@@ -55,10 +55,7 @@ def scan(image: Image.Image, rng: random.Random) -> Image.Image:
     """A flatbed scan: skew on the glass (white fill), shading, softness, noise; dpi kept."""
     nrng = np.random.default_rng(rng.getrandbits(64))
     angle = rng.uniform(*RANGES.scan_rotation_deg) * rng.choice((-1, 1))
-    page = image.convert("L").rotate(
-        angle, resample=Image.BICUBIC, expand=True, fillcolor=255
-    )
-    pixels = np.asarray(page, dtype=np.float32)
+    pixels = _rotate(np.asarray(image.convert("L"), dtype=np.float32), angle)
     pixels *= _linear_light(pixels.shape, 1.0 - rng.uniform(*RANGES.scan_shading), rng)
     pixels = cv2.GaussianBlur(pixels, (0, 0), rng.uniform(*RANGES.scan_blur_sigma))
     noise = nrng.normal(0.0, rng.uniform(*RANGES.scan_noise_sigma), pixels.shape)
@@ -125,22 +122,53 @@ def _table(shape: tuple[int, int], rng: random.Random, nrng: np.random.Generator
     return np.clip(base + coarse + streaks + grain, 0, 255)
 
 
+def _rotate(pixels: np.ndarray, angle: float) -> np.ndarray:
+    """Counter-clockwise by `angle` degrees, canvas grown to keep the corners, white fill."""
+    h, w = pixels.shape
+    matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos))
+    matrix[0, 2] += (new_w - w) / 2.0
+    matrix[1, 2] += (new_h - h) / 2.0
+    return cv2.warpAffine(
+        pixels, matrix, (new_w, new_h), flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_CONSTANT, borderValue=255.0,
+    )
+
+
+def _smooth_field(shape: tuple[int, ...], field: Callable[[np.ndarray, np.ndarray], np.ndarray]
+                  ) -> np.ndarray:
+    """A smooth gain computed on a coarse grid of relative coordinates, then enlarged.
+
+    Light fields vary slowly, so 1/16 of the resolution loses nothing and saves most of
+    the time a full-size grid would take.
+    """
+    h, w = shape[:2]
+    gh, gw = max(2, h // 16), max(2, w // 16)
+    yy, xx = np.ogrid[0:gh, 0:gw]
+    small = field(yy.astype(np.float32) / (gh - 1), xx.astype(np.float32) / (gw - 1))
+    return cv2.resize(small.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def _vignette(shape: tuple[int, int], rng: random.Random) -> np.ndarray:
     """Light falling off from a point near the centre, times a linear gradient."""
-    h, w = shape
     floor = rng.uniform(*RANGES.photo_light_floor)
-    cy, cx = h * rng.uniform(0.3, 0.7), w * rng.uniform(0.3, 0.7)
-    yy, xx = (g.astype(np.float32) for g in np.ogrid[0:h, 0:w])
-    r = np.hypot((yy - cy) / h, (xx - cx) / w) / np.hypot(0.7, 0.7)
-    radial = 1.0 - (1.0 - floor) * 0.8 * np.clip(r, 0, 1) ** 2
-    return radial * _linear_light(shape, 1.0 - (1.0 - floor) * 0.5, rng)
+    cy, cx = rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7)
+
+    def radial(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
+        r = np.hypot(yy - cy, xx - cx) / np.hypot(0.7, 0.7)
+        return 1.0 - (1.0 - floor) * 0.8 * np.clip(r, 0, 1) ** 2
+
+    return _smooth_field(shape, radial) * _linear_light(shape, 1.0 - (1.0 - floor) * 0.5, rng)
 
 
 def _linear_light(shape: tuple[int, ...], darkest: float, rng: random.Random) -> np.ndarray:
     """A gain falling linearly from 1 to `darkest` in a random direction."""
-    h, w = shape[:2]
     theta = rng.uniform(0.0, 2.0 * np.pi)
-    yy, xx = (g.astype(np.float32) for g in np.ogrid[0:h, 0:w])
-    t = (xx / w - 0.5) * np.cos(theta) + (yy / h - 0.5) * np.sin(theta)
-    t = (t - t.min()) / max(float(t.max() - t.min()), 1e-6)
-    return (1.0 - (1.0 - darkest) * t).astype(np.float32)
+
+    def ramp(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
+        t = (xx - 0.5) * np.cos(theta) + (yy - 0.5) * np.sin(theta)
+        t = (t - t.min()) / max(float(t.max() - t.min()), 1e-6)
+        return 1.0 - (1.0 - darkest) * t
+
+    return _smooth_field(shape, ramp)

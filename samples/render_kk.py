@@ -223,7 +223,8 @@ def _draw_table(pen: _Pen, cols: list[tuple[str, str | None]], members: list[dic
         for c, text in enumerate(row):
             cell_size = _fit_size(pen, text, size, widths[c] - 2 * pad)
             ty = row_tops[2 + r] + (row_h - cell_size) / 2 - cell_size * 0.1
-            tx = edges[c] + pad if cols[c][1] else edges[c] + (widths[c] - pen.width(text, cell_size)) / 2
+            centred = edges[c] + (widths[c] - pen.width(text, cell_size)) / 2
+            tx = edges[c] + pad if cols[c][1] else centred
             pen.text((tx, ty), text, cell_size)
     return row_tops[-1]
 

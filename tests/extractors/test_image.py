@@ -185,3 +185,14 @@ def test_timings_are_reported_per_step() -> None:
     preprocess(_as_page(_page(1240, 1754)), timings)
     assert list(timings) == ["outline", "flatten", "upscale", "deskew", "orient"]
     assert all(v >= 0 for v in timings.values())
+
+
+@pytest.mark.parametrize("pixels", [
+    np.full((3508, 2480), 255, np.uint8),
+    np.zeros((1200, 900), np.uint8),
+    np.random.default_rng(0).integers(0, 256, (1500, 1100), dtype=np.uint8),
+    np.full((12, 9), 128, np.uint8),
+], ids=["blank", "black", "noise", "tiny"])
+def test_odd_pages_do_not_crash(pixels: np.ndarray) -> None:
+    out = preprocess(PageImage(number=1, pixels=pixels, dpi=300))
+    assert out.pixels.dtype == np.uint8 and out.pixels.ndim == 2
