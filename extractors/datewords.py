@@ -63,12 +63,21 @@ def parse_date_words_scored(text: str | None) -> tuple[str | None, float]:
 
     Extractors use the score to lower a field's confidence when the date needed repair.
     """
-    tokens = [t for t in _tokens(text) if _filler_score(t) < FUZZY_MIN_SCORE]
-    at, month_score = _find_month(tokens)
+    tokens = _tokens(text)
+    exact = _date([t for t in tokens if t not in _FILLERS], fuzzy=False)
+    if exact[0] is not None or not tokens:
+        return exact
+    repaired = _without_fillers(tokens)
+    return _date(repaired, fuzzy=True) if repaired is not None else (None, 0.0)
+
+
+def _date(tokens: list[str], *, fuzzy: bool) -> tuple[str | None, float]:
+    """Day words, month, year words; exact words only unless `fuzzy`."""
+    at, month_score = _find_month(tokens, fuzzy)
     if at is None:
         return None, 0.0
-    day, day_score = _number(tokens[:at], 1, 31)
-    year, year_score = _number(tokens[at + 1:], *YEAR_RANGE)
+    day, day_score = _number(tokens[:at], 1, 31, fuzzy)
+    year, year_score = _number(tokens[at + 1:], *YEAR_RANGE, fuzzy)
     if day is None or year is None:
         return None, 0.0
     try:
@@ -122,12 +131,14 @@ def _folded_vocabulary(words: frozenset[str]) -> dict[str, str]:
     return {_fold(w): w for w in words}
 
 
-def _best_word(token: str, words: frozenset[str]) -> tuple[str | None, float]:
+def _best_word(token: str, words: frozenset[str], fuzzy: bool = True) -> tuple[str | None, float]:
     """The vocabulary word a token stands for and how sure that is (0 when unsure)."""
     vocab = _folded_vocabulary(words)
     folded = _fold(token)
     if folded in vocab:
         return vocab[folded], 100.0 if token in words else 95.0
+    if not fuzzy:
+        return None, 0.0
     found = process.extract(folded, list(vocab), scorer=fuzz.ratio, limit=2)
     if not found or found[0][1] < FUZZY_MIN_SCORE:
         return None, 0.0
@@ -136,27 +147,52 @@ def _best_word(token: str, words: frozenset[str]) -> tuple[str | None, float]:
     return vocab[found[0][0]], float(found[0][1])
 
 
-def _filler_score(token: str) -> float:
-    return _best_word(token, _FILLERS)[1] if len(token) > 2 else float(token in _FILLERS) * 100
+def _closest(token: str, words: frozenset[str]) -> float:
+    """Best plain similarity of a token to any of the words (no margin rule)."""
+    if token in words:
+        return 100.0
+    found = process.extractOne(_fold(token), list(_folded_vocabulary(words)), scorer=fuzz.ratio)
+    return float(found[1]) if found else 0.0
+
+
+def _without_fillers(tokens: list[str]) -> list[str] | None:
+    """Tokens minus tanggal/bulan/tahun/pada; None when a token could be filler or value.
+
+    "bulas" is as close to bulan as to belas: dropping it or reading it as belas would
+    both be guesses, and one of them gives a wrong day.
+    """
+    kept = []
+    values = _NUMBER_WORDS | frozenset(_MONTHS)
+    for token in tokens:
+        if len(token) <= 3:
+            if token not in _FILLERS:
+                kept.append(token)
+            continue
+        filler, value = _closest(token, _FILLERS), _closest(token, values)
+        if filler >= FUZZY_MIN_SCORE and abs(filler - value) < FUZZY_MIN_MARGIN:
+            return None
+        if filler < FUZZY_MIN_SCORE or value > filler:
+            kept.append(token)
+    return kept
 
 
 def _month_word(token: str) -> str:
     return _best_word(token, frozenset(_MONTHS))[0] or ""
 
 
-def _find_month(tokens: list[str]) -> tuple[int | None, float]:
+def _find_month(tokens: list[str], fuzzy: bool) -> tuple[int | None, float]:
     """Index and score of the token that names the month (the best one if several qualify)."""
     best: tuple[int | None, float] = (None, 0.0)
     for i, token in enumerate(tokens):
         if len(token) < 3 or token.isdigit():
             continue
-        word, score = _best_word(token, frozenset(_MONTHS))
+        word, score = _best_word(token, frozenset(_MONTHS), fuzzy)
         if word is not None and score > best[1]:
             best = (i, score)
     return best
 
 
-def _number(tokens: list[str], lo: int, hi: int) -> tuple[int | None, float]:
+def _number(tokens: list[str], lo: int, hi: int, fuzzy: bool = True) -> tuple[int | None, float]:
     """A number lo..hi from its word tokens (or digits), exact first, then word by word."""
     if not tokens:
         return None, 0.0
@@ -168,6 +204,8 @@ def _number(tokens: list[str], lo: int, hi: int) -> tuple[int | None, float]:
     if _fold(joined) in table:
         exact = all(t in _NUMBER_WORDS for t in tokens) or joined in _number_strings(lo, hi)
         return table[_fold(joined)], 100.0 if exact else 95.0
+    if not fuzzy:
+        return None, 0.0
     fixed = [_best_word(t, _NUMBER_WORDS) for t in tokens]
     if any(word is None for word, _ in fixed):
         return None, 0.0

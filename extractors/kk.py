@@ -48,7 +48,8 @@ def edition(texts: list[PageText]) -> str:
     return "blangko"
 
 
-def extract_kk(pages: list[PageImage], texts: list[PageText], engine: OcrEngine) -> dict[str, Any]:
+def extract_kk(pages: list[PageImage], texts: list[PageText],
+               engine: OcrEngine) -> dict[str, Any]:
     """A FieldTree with the kk submission keys, read from the first page that has the tables."""
     tree: dict[str, Any] = {}
     members: dict[int, dict[str, Field]] = {}
@@ -149,7 +150,7 @@ def _narrow(word: Word) -> bool:
 def _header_fields(page: PageImage, words: list[Word], engine: OcrEngine) -> dict[str, Field]:
     fields: dict[str, Field] = {}
     for key, used in _label_values(words, page.width).items():
-        used = _header_reread(page, key, _strip_colon(used), engine)
+        used = _strip_colon(_header_reread(page, key, _strip_colon(used), engine))
         if not used:
             continue
         raw = " ".join(w.text for w in used)
@@ -238,7 +239,7 @@ def _table_rows(page: PageImage, words: list[Word], engine: OcrEngine):
         if "no" not in keys.values() or len(keys) < 3:
             continue
         no_col = next(c for c, k in keys.items() if k == "no")
-        for number, r in enumerate(_data_rows(page, table, no_col, by_cell), start=1):
+        for number, r in enumerate(_data_rows(page, table, no_col, by_cell, engine), start=1):
             row = {}
             for c, key in keys.items():
                 if key == "no":
@@ -250,24 +251,39 @@ def _table_rows(page: PageImage, words: list[Word], engine: OcrEngine):
             yield number, row
 
 
-def _data_rows(page: PageImage, table: Table, no_col: int, by_cell: dict) -> list[int]:
-    """Indexes of the member rows: below the header, not the (1)..(10) row, No cell inked.
+def _data_rows(page: PageImage, table: Table, no_col: int, by_cell: dict,
+               engine: OcrEngine) -> list[int]:
+    """Indexes of the member rows: below the header and the (1)..(10) row, No cell inked.
 
     Members are numbered by their position among these rows. The grid comes from the
     rulings, so no row is lost to OCR, and a misread `No` (3 read as 8) cannot pair
-    table 2's row with the wrong member of table 1.
+    table 2's row with the wrong member of table 1. Before the first member, a row whose
+    No does not read as 1 is the column-number row (often read as noise), so it is skipped.
     """
     inset = layout()["thresholds"]["cell_inset_px"]
-    rows = []
+    rows: list[int] = []
     for r in range(1, table.n_rows):
         texts = [_text(by_cell.get((r, c), [])) for c in range(table.n_cols)]
-        numbered = sum(bool(_COLUMN_NUMBER.match(t)) for t in texts)
-        if numbered >= table.n_cols * 0.6 or "(" in texts[no_col] or ")" in texts[no_col]:
+        if sum(bool(_COLUMN_NUMBER.match(t)) for t in texts) >= table.n_cols * 0.6:
             continue
-        if _ink(page, inner(table.cells[r][no_col], inset)) == 0:
+        box = inner(table.cells[r][no_col], inset)
+        if _ink(page, box) == 0:
             continue
+        number = _text(_off_ruling(by_cell.get((r, no_col), []), table.cells[r][no_col])[0])
+        if not rows and not _reads_as(number, 1):
+            again = _text(engine.read_region(page, box, psm=7))
+            if not _reads_as(again, 1):
+                continue
         rows.append(r)
     return rows
+
+
+def _reads_as(text: str, number: int) -> bool:
+    """Whether a No cell says `number` and nothing else (not `(11)` or `“1`)."""
+    return bool(_NUMBER_ONLY.match(text)) and normalize.digits(text) == str(number)
+
+
+_NUMBER_ONLY = re.compile(r"^\s*[0-9OoIl]{1,2}\s*$")
 
 
 _COLUMN_NUMBER = re.compile(r"^[(\[{]?\d{1,2}[)\]}]?$")
@@ -337,10 +353,11 @@ def _dark(page: PageImage, box: Box) -> np.ndarray:
 
 def _blobs(page: PageImage, box: Box, dark: np.ndarray | None = None
            ) -> list[tuple[int, int, int, int, int]]:
-    """Ink blobs (x, y, w, h, area) inside a box, leaving out any that touch its edge.
+    """Ink blobs (x, y, w, h, area) inside a box, leaving out rulings caught at its edge.
 
-    A blob touching the edge is a ruling (or a neighbour's text) caught by a box a few
-    pixels off, not the cell's own content.
+    A long thin blob touching the edge is a ruling caught by a box a few pixels off, not
+    the cell's own content (text may touch the edge of a tight row, so only the shape
+    decides).
     """
     dark = _dark(page, box) if dark is None else dark
     if dark.size == 0:
@@ -350,7 +367,9 @@ def _blobs(page: PageImage, box: Box, dark: np.ndarray | None = None
     blobs = []
     for i in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[i])
-        if area >= 6 and x > 0 and y > 0 and x + w < width and y + h < height:
+        edge = x == 0 or y == 0 or x + w == width or y + h == height
+        ruling = (w > width * 0.6 and h < 8) or (h > height * 0.8 and w < 8)
+        if area >= 6 and not (edge and ruling):
             blobs.append((x, y, w, h, area))
     return blobs
 

@@ -26,7 +26,7 @@ _DIGIT_LOOKALIKES = str.maketrans({
 _DATE_RE = re.compile(r"(\d{1,2})\s*[-/.,]\s*(\d{1,2})\s*[-/.,]\s*(\d{4})")
 _DATE_RUN_RE = re.compile(r"^(\d{2})(\d{2})(\d{4})$")
 _NAME_KEEP = re.compile(r"[^A-Z0-9 .,'\-]")
-_EDGE_PUNCT = " ,'-"
+_EDGE_PUNCT = " '-"  # a comma may end a word: "SAPUTRA, S.KOM." keeps it
 
 
 def digits(text: str | None, length: int | None = None) -> str | None:
@@ -70,14 +70,14 @@ def clean_name(text: str | None) -> str:
     """A name or place as printed: uppercase, single spaces, no stray OCR punctuation.
 
     Dots, commas, apostrophes and hyphens inside the text are kept (titles such as
-    `DRS.` or `S.PD.`, names such as `MA'RUF`); anything else tesseract invents at
+    `DRS.`, `SAPUTRA, S.KOM.`, names such as `MA'RUF`); anything else tesseract invents at
     table rulings (`|`, `_`, `[`) is dropped.
     """
     if not text:
         return ""
     upper = _NAME_KEEP.sub(" ", text.upper())
-    words = [w.strip(_EDGE_PUNCT) for w in upper.split()]
-    return " ".join(w for w in words if w and w.strip("."))
+    words = [w.strip(_EDGE_PUNCT).lstrip(",") for w in upper.split()]
+    return " ".join(w for w in words if w.strip(".,")).rstrip(",")
 
 
 def vocabulary_key(text: str) -> str:
@@ -102,7 +102,8 @@ def _choices(vocabulary_name: str) -> dict[str, str]:
     return out
 
 
-def snap(text: str | None, vocabulary_name: str, cutoff: float = 0.0) -> tuple[str | None, float]:
+def snap(text: str | None, vocabulary_name: str,
+         cutoff: float = 0.0) -> tuple[str | None, float]:
     """The closest official value of one enums.json list, with its similarity 0..100.
 
     The classic status_perkawinan values (KAWIN, CERAI HIDUP) are candidates too: old

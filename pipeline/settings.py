@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     ocr_timeout_s: float = 120.0
     ocr_processes: int = 2
 
+    # distributed path (dramatiq workers): retries, limits, sweep deadline
+    task_max_retries: int = Field(5, description="retries of a transient error before FAILED")
+    task_min_backoff_ms: int = 1_000
+    task_max_backoff_ms: int = 60_000
+    page_time_limit_s: float = Field(180.0, description="per OCR message; above ocr_timeout_s")
+    conclude_time_limit_s: float = 600.0
+    worker_processes: int = 1
+    worker_threads: int = 2
+    worker_memory_mb: int = Field(2048, description="address-space cap per worker process")
+    sweep_deadline_s: float = Field(300.0, description="idle time after which work is re-sent")
+
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'periksa.db').resolve()}"
 

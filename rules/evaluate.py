@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from pipeline.records import Check, Comparison, ExtractedDocument, Flag, Submission
+from pipeline.records import (
+    Check, Comparison, DocumentType, ExtractedDocument, Flag, Submission,
+)
+from rules.address import address_checks
+from rules.akta import akta_checks
 from rules.compare import align, compare_groups
 from rules.documents import document_checks, documents_of, submission_type
+from rules.family import family_checks
 from rules.flag import decide
 from rules.identity import identity_checks
 from rules.ruleset import Ruleset
@@ -34,5 +39,25 @@ def evaluate(submission: Submission, documents: list[ExtractedDocument],
     groups = align(submission.data, trees, ruleset)
     comparisons = compare_groups(groups, ruleset)
     checks = document_checks(expected, documents, ruleset) + identity_checks(groups, ruleset)
+    checks += domain_checks(submission, expected, documents, ruleset)
     flag, reasons = decide(comparisons, checks, ruleset)
     return Evaluation(comparisons=comparisons, checks=checks, flag=flag, reasons=reasons)
+
+
+def domain_checks(submission: Submission, expected: DocumentType,
+                  documents: list[ExtractedDocument], ruleset: Ruleset) -> list[Check]:
+    """Does each KK / akta agree with itself and with the region list? Every such document is
+    checked (a KK uploaded beside an akta application too); the submitted values stand in for
+    unread ones only on documents of the submitted type. With several files, subjects name the
+    document: ``documents[1].nomor_akta``."""
+    checks: list[Check] = []
+    for kind in (DocumentType.KK, DocumentType.AKTA_KELAHIRAN):
+        data = submission.data if kind == expected else {}
+        for i in documents_of(kind, documents):
+            fields, prefix = documents[i].fields, f"documents[{i}]." if len(documents) > 1 else ""
+            if kind == DocumentType.KK:
+                checks += family_checks(fields, ruleset, prefix)
+                checks += address_checks(fields, data, ruleset, prefix)
+            else:
+                checks += akta_checks(fields, data, ruleset, prefix)
+    return checks

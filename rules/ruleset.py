@@ -33,6 +33,9 @@ REQUIRED_RULES = (
     "document.classified", "document.type", "document.classification_confidence",
     "nik.format", "nik.wilayah", "nik.birth_date", "nik.sex", "nik.date_valid", "nik.serial",
     "kk.format", "kk.wilayah", "kk.issue_date",
+    "family.head_count", "family.head_name", "family.parent_name", "family.parent_age",
+    "family.marriage_date", "address.chain", "address.postal_code", "address.kk_region",
+    "akta.number_format", "akta.registration_date", "akta.office", "akta.issue_date",
 )
 REQUIRED_MESSAGES = (
     "comparison.mismatch", "comparison.near", "comparison.missing", "comparison.row_missing",
@@ -49,6 +52,14 @@ REQUIRED_MESSAGES = (
     "kk.format.pass", "kk.format.fail",
     "kk.wilayah.pass", "kk.wilayah.old_code", "kk.wilayah.unknown",
     "kk.issue_date.pass", "kk.issue_date.fail", "kk.issue_date.invalid", "kk.issue_date.skip",
+    *(f"{rule}.{outcome}" for rule, outcomes in (
+        ("family.head_count", "pass fail skip"), ("family.head_name", "pass fail skip"),
+        ("family.parent_name", "pass warn skip"), ("family.parent_age", "pass fail skip"),
+        ("family.marriage_date", "pass fail skip"), ("address.chain", "pass fail skip"),
+        ("address.postal_code", "pass fail skip"), ("address.kk_region", "pass warn skip"),
+        ("akta.number_format", "pass fail skip"), ("akta.registration_date", "pass fail skip"),
+        ("akta.office", "pass fail skip unknown"), ("akta.issue_date", "pass fail skip"),
+    ) for outcome in outcomes.split()),
 )
 PLACEHOLDERS = frozenset({
     "label", "submitted", "extracted", "score", "confidence", "threshold", "code", "region",
@@ -102,6 +113,14 @@ class PairingThresholds(_Model):
     nik_min_ratio: float = Field(ge=0, le=100)
 
 
+class FamilyThresholds(_Model):
+    min_parent_age: int = Field(ge=0, le=30)
+
+
+class AddressThresholds(_Model):
+    match_min: float = Field(ge=0, le=100)
+
+
 class Thresholds(_Model):
     confidence: ConfidenceThresholds
     names: FuzzyThresholds
@@ -110,6 +129,8 @@ class Thresholds(_Model):
     vocabulary: VocabularyThresholds
     classification: ClassificationThresholds
     pairing: PairingThresholds
+    family: FamilyThresholds
+    address: AddressThresholds
 
 
 class PlaceWords(_Model):

@@ -143,7 +143,9 @@ class _Canvas:
         """Shrink a value that would just overflow; one much too long wraps at full size."""
         width = self.font().getlength(text)
         room = self.right - x0
-        return room / width if room < width <= room / MIN_VALUE_SCALE else 1.0
+        if width <= room or width * MIN_VALUE_SCALE > room:
+            return 1.0
+        return 0.97 * room / width  # slack: a smaller size does not scale widths exactly
 
 
 def _header(canvas: _Canvas, data: dict) -> None:

@@ -24,6 +24,14 @@ KINDS: dict[str, tuple[str, ...]] = {
     "kk": ("nik_digit", "name", "date_shift", "nomor_kk_digit", "letter", "sex"),
     "akta_kelahiran": ("nik_digit", "name", "date_shift", "nomor_akta_digit", "letter", "sex"),
 }
+# kinds added later, kept apart so plan()'s rotation over KINDS (and every existing seed's set)
+# is unchanged; benchmarks ask for them explicitly. Document kinds change what the document
+# prints (it contradicts itself) and the submission then types the document as printed.
+EXTRA_KINDS: dict[str, tuple[str, ...]] = {
+    "kk": ("kecamatan", "self_birth_date"),
+    "akta_kelahiran": ("self_issue_date",),
+}
+DOCUMENT_KINDS = frozenset({"self_birth_date", "self_issue_date"})
 SERVICES = {
     "kk": ("kk_perubahan", "kk_baru", "kk_hilang_rusak", "legalisir_kk", "pindah_datang"),
     "akta_kelahiran": ("legalisir_akta", "akta_kelahiran_kutipan_kedua", "pendaftaran_sekolah",
@@ -71,14 +79,29 @@ def contradict(document_type: str, truth: dict[str, Any], kind: str,
 def contradiction(document_type: str, truth: dict[str, Any], kind: str,
                   rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]:
     """(submission, change) where change = {"field": dotted path, "truth", "submitted"}."""
-    if kind not in KINDS.get(document_type, ()):
+    allowed = KINDS.get(document_type, ()) + EXTRA_KINDS.get(document_type, ())
+    if kind not in allowed:
         raise ValueError(f"no contradiction {kind!r} for {document_type!r}")
+    if kind in DOCUMENT_KINDS:
+        return _self_contradiction(document_type, truth, kind, rng)
     submission = truthful(document_type, truth, rng)
     path = rng.choice(_targets(document_type, truth, kind))
     old = _get(truth, path)
     new = _MUTATORS[kind](rng, old, truth, path)
     _put(submission["data"], path, new)
     return submission, {"field": dotted(path), "truth": old, "submitted": new}
+
+
+def _self_contradiction(document_type: str, truth: dict[str, Any], kind: str,
+                        rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Change `truth` IN PLACE (the document will print the change) and type it truthfully:
+    the document contradicts itself, the applicant copied it faithfully."""
+    path = rng.choice(_targets(document_type, truth, kind))
+    old = _get(truth, path)
+    new = _MUTATORS[kind](rng, old, truth, path)
+    _put(truth, path, new)
+    submission = truthful(document_type, truth, rng)
+    return submission, {"field": dotted(path), "truth": old, "submitted": new, "on": "document"}
 
 
 def office(document_type: str, truth: dict[str, Any]) -> str:
@@ -171,7 +194,10 @@ def _targets(document_type: str, truth: dict[str, Any], kind: str) -> list[Path]
         return _name_paths(document_type, truth)
     if kind in ("nomor_kk_digit", "nomor_akta_digit"):
         return [("nomor_kk",) if kind == "nomor_kk_digit" else ("nomor_akta",)]
-    key = {"nik_digit": "nik", "date_shift": "tanggal_lahir", "sex": "jenis_kelamin"}[kind]
+    if kind in ("kecamatan", "self_issue_date"):
+        return [("kecamatan",) if kind == "kecamatan" else ("tanggal_terbit",)]
+    key = {"nik_digit": "nik", "date_shift": "tanggal_lahir", "sex": "jenis_kelamin",
+           "self_birth_date": "tanggal_lahir"}[kind]
     if document_type == "akta_kelahiran":
         return [(key,)]
     return [("anggota_keluarga", i, key) for i in range(len(truth["anggota_keluarga"]))]
@@ -253,7 +279,28 @@ def _canonical(name: str) -> str:
     return re.sub(r"AH\b", "A", text)
 
 
+def _other_kecamatan(rng: random.Random, value: str, truth: dict[str, Any], path: Path) -> str:
+    """Another real kecamatan of the same kab/kota (the No. KK's first four digits)."""
+    from samples.region import _children
+
+    kab = f"{truth['nomor_kk'][:2]}.{truth['nomor_kk'][2:4]}"
+    others = [w.name.upper() for w in _children(kab) if w.name.upper() != value.upper()]
+    if not others:
+        raise ValueError(f"no other kecamatan in {kab}")
+    return rng.choice(others)
+
+
+def _before_registration(rng: random.Random, value: str, truth: dict[str, Any],
+                         path: Path) -> str:
+    """An issue date 1..400 days before the registration date the akta number encodes."""
+    stamp = re.sub(r"\D", "", truth["nomor_akta"])[4:12]
+    registered = date(int(stamp[4:]), int(stamp[2:4]), int(stamp[:2]))
+    return (registered - timedelta(days=rng.randint(1, MAX_SHIFT_DAYS))).isoformat()
+
+
 _MUTATORS: dict[str, Callable[[random.Random, Any, dict[str, Any], Path], Any]] = {
     "nik_digit": _digit, "nomor_kk_digit": _digit, "nomor_akta_digit": _digit,
     "date_shift": _shift, "sex": _flip, "name": _other_name, "letter": _letter,
+    "kecamatan": _other_kecamatan, "self_birth_date": _shift,
+    "self_issue_date": _before_registration,
 }

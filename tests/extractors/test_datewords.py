@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 from lokal import terbilang
 
 from extractors.datewords import (
@@ -83,6 +83,10 @@ def test_digits_are_accepted_too() -> None:
     assert parse_date_words("23 Agustus 2011") == "2011-08-23"
 
 
+VALID_WORDS = {w.lower() for w in MONTHS} | set(
+    "nol satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas seratus seribu "
+    "belas puluh ratus ribu tahun bulan tanggal pada".split()
+)
 DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
 
 
@@ -106,6 +110,7 @@ def test_one_damaged_letter_never_gives_a_wrong_date(when: date, data: st.DataOb
     j = data.draw(st.integers(0, len(word) - 1))
     letter = data.draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz"))
     words[i] = word[:j] + letter + word[j + 1:]
+    assume(words[i].lower() not in VALID_WORDS)  # Juni -> Juli is another true date
     assert parse_date_words(" ".join(words)) in (when.isoformat(), None)
 
 
@@ -119,7 +124,7 @@ def test_child_order(text: str, n: int) -> None:
     assert parse_ordinal(text) == n
 
 
-@pytest.mark.parametrize(("text", "n"), [("PERTAMIA", 1), ("KEDVA", 2), ("EMPAI", None)])
+@pytest.mark.parametrize(("text", "n"), [("PERTAMIA", 1), ("KEDVA", 2), ("EMPAI", 4), ("KEQWZ", None)])
 def test_damaged_child_order(text: str, n: int | None) -> None:
     value, score = parse_ordinal_scored(text)
     assert value == n

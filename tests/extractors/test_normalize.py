@@ -34,6 +34,7 @@ def test_digits_repairs_lookalike_letters_and_checks_length() -> None:
 
 def test_clean_name_keeps_titles_and_drops_ruling_noise() -> None:
     assert clean_name(" |drs. h. ahmad  subarjo,| ") == "DRS. H. AHMAD SUBARJO"
+    assert clean_name("ALFATIH SAPUTRA, S.KOM.") == "ALFATIH SAPUTRA, S.KOM."
     assert clean_name("MA'RUF_AMIN") == "MA'RUF AMIN"
     assert clean_name(None) == ""
 
