@@ -36,9 +36,9 @@ from pipeline.records import BBox, Field, PageImage, PageText, Word
 ANCHOR_MIN_SCORE = 75.0
 # A line is the English gloss when this share of its words are English gloss words ...
 ENGLISH_MIN_SHARE = 0.5
-# ... or when its words are this much smaller than those of the line above (a gloss OCR
-# garbled beyond recognition, "That in" read as "TNATIN", is still small).
+# ... or when it is this much smaller than the main lines and a quarter of it is English.
 ENGLISH_MAX_HEIGHT = 0.82
+ENGLISH_WEAK_SHARE = 0.25
 # Two boxes are on one visual line when they overlap this share of the shorter height.
 SAME_LINE_OVERLAP = 0.5
 # A value never spans more visual lines than this (stops a missed anchor eating the page).
@@ -127,12 +127,11 @@ def _stream(texts: list[PageText]) -> list[_Token]:
     line_no = 0
     for text in texts:
         lines = _visual_lines([w for w in text.words if _key(w.text) or w.text == ":"])
-        above = 0.0
+        reference = _main_height(lines)
         for line in lines:
             line_no += 1
-            if not _is_english(line, above):
+            if not _is_english(line, reference):
                 out.extend(_Token(w, text.page, line_no) for w in line if w.text.strip(":"))
-            above = _height(line)
     return out
 
 
@@ -169,14 +168,20 @@ def _is_english_word(key: str) -> bool:
     return any(fuzz.ratio(key, e) >= ANCHOR_MIN_SCORE for e in ENGLISH_WORDS if len(e) > 3)
 
 
-def _is_english(line: list[Word], above: float) -> bool:
-    """A gloss: mostly English words, or clearly smaller than the line right above it.
+def _main_height(lines: list[list[Word]]) -> float:
+    """Typical height of a main-text line: the upper quartile (glosses are the smaller half)."""
+    heights = sorted(_height(line) for line in lines) or [0.0]
+    return heights[(3 * len(heights)) // 4]
 
-    The comparison is with the line above, not a page-wide size, because a photographed
-    page shrinks towards its far edge; a gloss always sits under its larger Indonesian line.
+
+def _is_english(line: list[Word], reference: float) -> bool:
+    """A gloss: mostly English words, or smaller than the main lines and partly English.
+
+    Size alone is not enough: on a photographed page the far edge shrinks every line.
     """
-    small = above > 0 and _height(line) < ENGLISH_MAX_HEIGHT * above
-    return small or _english_share(line) >= ENGLISH_MIN_SHARE
+    share = _english_share(line)
+    small = reference > 0 and _height(line) < ENGLISH_MAX_HEIGHT * reference
+    return share >= ENGLISH_MIN_SHARE or (small and share >= ENGLISH_WEAK_SHARE)
 
 
 # --- anchors -> value spans ---------------------------------------------------------
