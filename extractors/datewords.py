@@ -19,6 +19,7 @@ from functools import cache
 
 from lokal import terbilang
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.contract import enums
 
@@ -135,8 +136,10 @@ def _best_word(token: str, words: frozenset[str], fuzzy: bool = True) -> tuple[s
     """The vocabulary word a token stands for and how sure that is (0 when unsure)."""
     vocab = _folded_vocabulary(words)
     folded = _fold(token)
-    if folded in vocab:
-        return vocab[folded], 100.0 if token in words else 95.0
+    if token in words:
+        return token, 100.0
+    if folded in vocab and not _rivals(token, vocab[folded], words):
+        return vocab[folded], 95.0
     if not fuzzy:
         return None, 0.0
     found = process.extract(folded, list(vocab), scorer=fuzz.ratio, limit=2)
@@ -144,7 +147,14 @@ def _best_word(token: str, words: frozenset[str], fuzzy: bool = True) -> tuple[s
         return None, 0.0
     if len(found) > 1 and found[0][1] - found[1][1] < FUZZY_MIN_MARGIN:
         return None, 0.0
+    if _rivals(token, vocab[found[0][0]], words):  # "met": maret, or mei with one letter wrong
+        return None, 0.0
     return vocab[found[0][0]], float(found[0][1])
+
+
+def _rivals(token: str, word: str, words: frozenset[str]) -> bool:
+    """True when another word is one edit from the token too ("juii": juli or juni)."""
+    return any(w != word and Levenshtein.distance(token, w) <= 1 for w in words)
 
 
 def _closest(token: str, words: frozenset[str]) -> float:
@@ -158,8 +168,8 @@ def _closest(token: str, words: frozenset[str]) -> float:
 def _without_fillers(tokens: list[str]) -> list[str] | None:
     """Tokens minus tanggal/bulan/tahun/pada; None when a token could be filler or value.
 
-    "bulas" is as close to bulan as to belas: dropping it or reading it as belas would
-    both be guesses, and one of them gives a wrong day.
+    "bulas" is as close to bulan as to belas, "tigi" to tgl as to tiga: dropping it or
+    reading it as a number would both be guesses, and one of them gives a wrong date.
     """
     kept = []
     values = _NUMBER_WORDS | frozenset(_MONTHS)
@@ -168,10 +178,12 @@ def _without_fillers(tokens: list[str]) -> list[str] | None:
             if token not in _FILLERS:
                 kept.append(token)
             continue
+        if token in _FILLERS:
+            continue
         filler, value = _closest(token, _FILLERS), _closest(token, values)
-        if filler >= FUZZY_MIN_SCORE and abs(filler - value) < FUZZY_MIN_MARGIN:
-            return None
-        if filler < FUZZY_MIN_SCORE or value > filler:
+        if filler >= FUZZY_MIN_SCORE and value >= FUZZY_MIN_SCORE:
+            return None  # "tigi" is as much tgl as tiga: dropping it would change the year
+        if filler < FUZZY_MIN_SCORE:
             kept.append(token)
     return kept
 

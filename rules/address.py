@@ -65,31 +65,50 @@ def _keys(code: str | None, words_json: str) -> tuple[tuple[Place, str], ...]:
     return tuple((p, normalise_place(p.name, words)) for p in children(code))
 
 
-def best_child(parent: str | None, name: str, ruleset: Ruleset) -> tuple[Place | None, float]:
-    """The region under ``parent`` most similar to ``name``, when it reaches the threshold."""
+def candidates(parent: str | None, name: str, ruleset: Ruleset) -> list[tuple[float, Place]]:
+    """Regions under ``parent`` at least ``match_min`` similar to ``name``, best first.
+
+    Several can tie: "SEMARANG" printed without its prefix is both Kabupaten and Kota
+    Semarang, and only the levels below tell which."""
     key = normalise_place(name, ruleset.places)
     options = _keys(parent, ruleset.places.model_dump_json())
+    floor = ruleset.thresholds.address.match_min
     scored = [(fuzz.ratio(key, other), place) for place, other in options]
-    if not scored:
-        return None, 0.0
-    score, place = max(scored, key=lambda item: item[0])
-    return (place if score >= ruleset.thresholds.address.match_min else None), score
+    return sorted(((s, p) for s, p in scored if s >= floor), key=lambda item: -item[0])
+
+
+def best_child(parent: str | None, name: str, ruleset: Ruleset) -> tuple[Place | None, float]:
+    """The region under ``parent`` most similar to ``name``, when it reaches the threshold."""
+    found = candidates(parent, name, ruleset)
+    return (found[0][1], found[0][0]) if found else (None, 0.0)
 
 
 def resolve(names: dict[str, Any], ruleset: Ruleset) -> Resolution:
-    """Walk provinsi -> desa, each name looked up among the children of the one above."""
-    found: list[Place] = []
-    parent: str | None = None
-    for level in LEVELS:
-        name = names.get(level)
-        if not name:
-            return Resolution(tuple(found), None, True)
-        place, _ = best_child(parent, str(name), ruleset)
-        if place is None:
-            return Resolution(tuple(found), level, False)
-        found.append(place)
-        parent = place.code
-    return Resolution(tuple(found), None, False)
+    """Walk provinsi -> desa, each name looked up among the children of the one above; among
+    tied candidates the one whose chain reaches deepest (then scores highest) wins."""
+    return _descend(None, 0, names, ruleset)[0]
+
+
+def _descend(parent: str | None, depth: int, names: dict[str, Any],
+             ruleset: Ruleset) -> tuple[Resolution, float]:
+    if depth == len(LEVELS):
+        return Resolution((), None, False), 0.0
+    level = LEVELS[depth]
+    name = names.get(level)
+    if not name:
+        return Resolution((), None, True), 0.0
+    best: tuple[Resolution, float] | None = None
+    for score, place in candidates(parent, str(name), ruleset):
+        below, total = _descend(place.code, depth + 1, names, ruleset)
+        found = (Resolution((place, *below.found), below.failed, below.missing), score + total)
+        if best is None or _rank(found) > _rank(best):
+            best = found
+    return best or (Resolution((), level, False), 0.0)
+
+
+def _rank(found: tuple[Resolution, float]) -> tuple[int, int, float]:
+    resolution, score = found
+    return (len(resolution.found), resolution.failed is None, score)
 
 
 def address_checks(fields: dict[str, Any], submitted: dict[str, Any], ruleset: Ruleset,

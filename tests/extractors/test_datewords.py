@@ -141,3 +141,13 @@ def test_child_order_round_trip(n: int, ordinal: bool) -> None:
     words = terbilang(n).upper()
     text = ("KE" + words if n > 1 else "PERTAMA") if ordinal else words
     assert parse_ordinal(f"anak ke {text}") == n
+
+
+@pytest.mark.parametrize("damaged", [
+    "satu Januari tahun seribu sembilan ratus delapan puluh tigi",  # tigi: tgl or tiga
+    "satu Juii tahun dua ribu enam belas",  # Juii: Juni or Juli
+    "tujuh Met tahun seribu sembilan ratus sembilan belas",  # Met: Mei or Maret
+])
+def test_a_word_damaged_towards_two_readings_gives_no_date(damaged: str) -> None:
+    """Found by the property test above: a guess here would be a confidently wrong date."""
+    assert parse_date_words(damaged) is None

@@ -99,3 +99,10 @@ def test_unknown_upper_levels_fail_where_they_break(kit, ruleset, level):
     header = dict(HEADER, **{level: "ATLANTIS RAYA"})
     chain = address_checks(kit.tree(header), {}, ruleset)[0]
     assert chain.outcome == CheckOutcome.FAIL and chain.subject == level
+
+
+def test_kab_and_kota_of_the_same_name_are_told_apart_by_the_levels_below(ruleset):
+    """Dukcapil prints SEMARANG for both Kabupaten and Kota Semarang; Tugu is in the Kota."""
+    chain = resolve({"provinsi": "JAWA TENGAH", "kabupaten_kota": "SEMARANG", "kecamatan": "TUGU",
+                     "desa_kelurahan": "MANGKANG KULON"}, ruleset)
+    assert chain.failed is None and chain.found[1].code == "33.74"
