@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-ind fonts-dejavu-core fonts-liberation fonts-freefont-ttf
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages venv run test bench samples services clean
+.PHONY: setup system-packages venv run test bench bench-flags samples services clean
 
 setup: system-packages venv
 
@@ -36,6 +36,10 @@ test: setup
 # Benchmarks write their tables under bench-results/ (quoted in issue notes).
 bench: setup
 	$(BIN)/python -m benchmarks.accuracy --count 60 --seed 7 --out bench-results
+
+# Flags against ground truth on 300 generated applications (issue 5 goals); ~30 min on 2 cores.
+bench-flags: setup
+	$(BIN)/python -m benchmarks.flags --count 300 --seed 21 --out bench-results
 
 # Regenerate the committed sample applications from their fixed seed.
 samples: setup

@@ -132,7 +132,7 @@ def main() -> None:
         with ProcessPoolExecutor(args.workers) as pool:
             results = list(pool.map(run_one, application_folders(folder)))
         wall = time.perf_counter() - started
-    summary = summarise(results, load_ruleset().confidence_floor)
+    summary = summarise(results, load_ruleset().thresholds.confidence.review_below)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "accuracy.md").write_text(render(results, summary, wall))
     (args.out / "accuracy.json").write_text(json.dumps(results, indent=1, default=str))
