@@ -58,7 +58,8 @@ def compare_fields(truth: Any, read: Any, path: str = "") -> Any:
     else:
         value = read.value if isinstance(read, Field) else None
         confidence = read.confidence if isinstance(read, Field) else 0.0
-        yield (path, truth, value, confidence)
+        # a printed "-" is an empty cell: the right reading is no value at all
+        yield (path, None if truth == "-" else truth, value, confidence)
 
 
 def field_name(path: str) -> str:

@@ -290,26 +290,34 @@ _COLUMN_NUMBER = re.compile(r"^[(\[{]?\d{1,2}[)\]}]?$")
 
 
 def _column_keys(page: PageImage, table: Table, by_cell: dict, engine: OcrEngine) -> dict[int, str]:
-    """Column index -> output key, by the header text of row 0 (each key used once)."""
+    """Column index -> output key, by the header text of row 0 (each key and column used once).
+
+    Pairs are taken best score first, so a damaged header ("TA LAHIR", closer to TEMPAT LAHIR
+    than to TANGGAL LAHIR) still gets the key its better-read neighbour left free.
+    """
     labels = layout()["columns"]
     threshold = layout()["thresholds"]["column_match"]
-    best: dict[str, tuple[float, int]] = {}
+    pairs: list[tuple[float, int, str]] = []
     for c in range(table.n_cols):
-        text = _norm(" ".join(w.text for w in by_cell.get((0, c), [])))
-        key, score = _best_label(text, labels)
-        if score < threshold:
+        scores = _label_scores(_norm(" ".join(w.text for w in by_cell.get((0, c), []))), labels)
+        if max(scores.values(), default=0.0) < threshold:
             again = engine.read_region(page, inner(table.cells[0][c], 4), psm=6)
-            key, score = _best_label(_norm(" ".join(w.text for w in again)), labels)
-        if score >= threshold and score > best.get(key, (0.0, -1))[0]:
-            best[key] = (score, c)
-    return {c: key for key, (_, c) in best.items()}
+            scores = _label_scores(_norm(" ".join(w.text for w in again)), labels)
+        pairs += [(score, c, key) for key, score in scores.items() if score >= threshold]
+    keys: dict[int, str] = {}
+    for _, c, key in sorted(pairs, key=lambda p: (-p[0], p[1])):
+        if c not in keys and key not in keys.values():
+            keys[c] = key
+    return keys
 
 
-def _best_label(text: str, labels: dict[str, str]) -> tuple[str, float]:
-    if not text:
-        return "", 0.0
-    scored = [(key, fuzz.token_sort_ratio(text, label)) for label, key in labels.items()]
-    return max(scored, key=lambda item: item[1])
+def _label_scores(text: str, labels: dict[str, str]) -> dict[str, float]:
+    """Best score of the header text against each key's printed labels."""
+    scores: dict[str, float] = {}
+    if text:
+        for label, key in labels.items():
+            scores[key] = max(scores.get(key, 0.0), fuzz.token_sort_ratio(text, label))
+    return scores
 
 
 _RULING_GLYPHS = {"|", "I", "l", "1", "!", "[", "]", "/", "\\", "(", ")"}

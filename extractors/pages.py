@@ -90,6 +90,7 @@ def load_pages(data: bytes, media_type: str, settings: Settings) -> list[LoadedP
 
 
 def _image_pages(data: bytes, settings: Settings) -> list[PageImage]:
+    previous = Image.MAX_IMAGE_PIXELS  # Pillow's limit is global: set it for this call only
     Image.MAX_IMAGE_PIXELS = settings.max_pixels
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -101,6 +102,8 @@ def _image_pages(data: bytes, settings: Settings) -> list[PageImage]:
         except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
             # Pillow's decoders raise any of these on corrupt or truncated input
             raise UnreadableFile("the image is corrupt or truncated") from exc
+        finally:
+            Image.MAX_IMAGE_PIXELS = previous
 
 
 def _frames(img: Image.Image, settings: Settings) -> Iterator[PageImage]:

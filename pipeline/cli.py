@@ -14,6 +14,7 @@ import argparse
 import json
 import logging
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -83,6 +84,59 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
     return RET_OK
 
 
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.worker import run_workers
+
+    logging.getLogger().setLevel(logging.INFO if args.verbose else logging.WARNING)
+    return run_workers(settings, args.processes, args.threads)
+
+
+def _doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.doctor import diagnose
+
+    findings = diagnose(settings)
+    for finding in findings:
+        print(finding.line())
+    return RET_OK if all(f.ok for f in findings) else RET_INTERNAL
+
+
+def _sweep(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.broker import make_broker
+    from pipeline.sweep import failed_lines, rerun_failed, sweep
+    from pipeline.tasks import bind
+
+    pipeline = bind(make_broker(settings.broker_url), settings)
+    if args.failed:
+        print("\n".join(failed_lines(pipeline)) or "no failed applications")
+    elif args.rerun is not None:
+        print(f"re-sent {len(rerun_failed(pipeline, args.rerun))} failed applications")
+    else:
+        print(sweep(pipeline, args.older_than).line())
+    return RET_OK
+
+
+def _submit(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.batch import application_folders, uploads_in
+    from pipeline.broker import make_broker
+    from pipeline.tasks import bind, submit, wait_settled
+
+    pipeline = bind(make_broker(settings.broker_url), settings)
+    ids = []
+    for app_dir in application_folders(Path(args.folder)):
+        submitted = (app_dir / "submission.json").read_bytes()
+        key = f"{args.key_prefix}{app_dir.name}" if args.key_prefix else None
+        try:
+            ids.append(submit(pipeline, uploads_in(app_dir), submitted, idempotency_key=key))
+        except InputRefused as exc:
+            print(f"{app_dir.name:<28} refused   {exc.code}: {exc.message}")
+            continue
+        print(f"{app_dir.name:<28} submitted {ids[-1]}", flush=True)
+    if args.wait:
+        found = wait_settled(pipeline.stores, ids, args.wait)
+        print(" ".join(f"{s}={n}" for s, n in sorted(Counter(found.values()).items())))
+    return RET_OK
+
+
 def _read_upload(path: Path) -> Upload:
     return Upload(filename=path.name, data=_read_bytes(path, "file"))
 
@@ -132,6 +186,26 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--ruleset", metavar="FILE", help="another ruleset (default: the report's own)")
     replay.add_argument("--json", action="store_true")
     replay.set_defaults(command=_replay)
+    worker = sub.add_parser("worker", help="run dramatiq workers for PERIKSA_BROKER_URL")
+    worker.add_argument("--processes", type=int, default=None)
+    worker.add_argument("--threads", type=int, default=None)
+    worker.add_argument("-v", "--verbose", action="store_true")
+    worker.set_defaults(command=_worker)
+    doctor = sub.add_parser("doctor", help="check every configured service")
+    doctor.set_defaults(command=_doctor)
+    sweep = sub.add_parser("sweep", help="re-send stuck work; list or re-run failed applications")
+    sweep.add_argument("--older-than", type=float, default=None, metavar="SECONDS",
+                       help="idle time that counts as stuck (default: settings)")
+    sweep.add_argument("--failed", action="store_true", help="list the failed applications")
+    sweep.add_argument("--rerun", nargs="*", default=None, metavar="ID",
+                       help="re-run these failed applications (all when none given)")
+    sweep.set_defaults(command=_sweep)
+    submit = sub.add_parser("submit", help="store every application under DIR and enqueue it")
+    submit.add_argument("folder", metavar="DIR")
+    submit.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                        help="then wait this long for every one to be flagged or failed")
+    submit.add_argument("--key-prefix", default="", help="idempotency key = prefix + folder name")
+    submit.set_defaults(command=_submit)
     return parser
 
 

@@ -88,7 +88,7 @@ def conclude(stores: Stores, settings: Settings, application_id: str, ruleset: R
     """Extract, check and flag once; a second run finds the application already flagged."""
     with stores.sessions() as session:
         application = _get(session, application_id)
-        if Status(application.status) != Status.PROCESSING or not work.all_done(session, application_id):
+        if not _waiting_to_conclude(session, application_id):
             return Outcome(ran=False)
         submission = parse_submission(application.submission)
         documents = [(d.id, d.filename, d.sha256, d.media_type) for d in application.documents]
@@ -160,7 +160,8 @@ def _save(stores: Stores, application_id: str, report: Report) -> bool:
 
 def _waiting_to_conclude(session, application_id: str) -> bool:  # type: ignore[no-untyped-def]
     application = _get(session, application_id)
-    return Status(application.status) == Status.PROCESSING and work.all_done(session, application_id)
+    processing = Status(application.status) == Status.PROCESSING
+    return processing and work.all_done(session, application_id)
 
 
 def _pages(stores: Stores, settings: Settings, sha256: str, media_type: str) -> list[LoadedPage]:

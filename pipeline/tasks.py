@@ -26,6 +26,7 @@ from typing import Any
 import dramatiq
 from dramatiq import Actor, Broker
 from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
+from sqlalchemy import select
 
 from pipeline import stages
 from pipeline.errors import OcrFailed, PeriksaError, ServiceUnavailable
@@ -35,7 +36,7 @@ from pipeline.run import accept, receive
 from pipeline.settings import Settings
 from pipeline.stores import Stores, open_stores
 from rules import Ruleset, load_ruleset
-from storage import applications as apps
+from storage.tables import Application
 
 log = logging.getLogger("periksa.tasks")
 
@@ -152,7 +153,9 @@ def submit(
 
 def statuses(stores: Stores, application_ids: Sequence[str]) -> dict[str, str]:
     with stores.sessions() as session:
-        return {i: apps.get_application(session, i).status for i in application_ids}  # type: ignore[union-attr]
+        rows = session.execute(select(Application.id, Application.status)
+                               .where(Application.id.in_(list(application_ids))))
+        return {application_id: status for application_id, status in rows}
 
 
 def wait_settled(

@@ -11,9 +11,12 @@ from pathlib import Path
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts"),
              Path("/usr/local/share/fonts"))
-# Regular faces the generator rotates through, by file stem, in a fixed order.
+# Regular faces the generator rotates through, by file stem, in a fixed order. Proportional
+# faces only: Dukcapil prints (SIAK) are set in proportional sans/serif type. A monospace face
+# is a stress case, not a realistic one (tesseract 5.3 `ind` reads LiberationMono's 7 as 1 at
+# 30-34 px, measured on KK NIKs); font_path("LiberationMono") still finds it for such tests.
 FACES = ("DejaVuSans", "DejaVuSerif", "LiberationSans-Regular", "LiberationSerif-Regular",
-         "LiberationMono-Regular", "FreeSans", "FreeSerif")
+         "FreeSans", "FreeSerif")
 _ALIASES = {"dejavusans": "DejaVuSans", "dejavuserif": "DejaVuSerif",
             "liberationsans": "LiberationSans-Regular",
             "liberationserif": "LiberationSerif-Regular",

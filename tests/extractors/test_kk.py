@@ -104,3 +104,23 @@ def test_render_is_a_300_dpi_landscape_grayscale_page() -> None:
     image = render_kk(truth, generation="digital", font=FONTS / "dejavu/DejaVuSans.ttf", rng=rng)
     assert image.mode == "L" and image.size == (3508, 2480)
     assert image.info["dpi"] == (300, 300)
+
+
+def test_a_damaged_column_header_gets_the_key_its_neighbour_left_free() -> None:
+    """'TA LAHIR' scores closer to TEMPAT LAHIR than to TANGGAL LAHIR (seen on a clean page)."""
+    from extractors.kk import _column_keys
+    from extractors.table import Table
+    from pipeline.records import Word
+
+    headers = ["No", "Nama Lengkap", "NIK", "Tempat Lahir", "Ta Lahir", "Agama"]
+    cells = (tuple((i * 100.0, 0.0, i * 100.0 + 90, 40.0) for i in range(len(headers))),)
+    by_cell = {(0, c): [Word(text=t, confidence=0.9, bbox=cells[0][c]) for t in text.split()]
+               for c, text in enumerate(headers)}
+
+    class NoReread:
+        def read_region(self, *args, **kwargs):
+            raise AssertionError("every header was readable enough; no re-read expected")
+
+    keys = _column_keys(None, Table(bbox=(0, 0, 600, 40), cells=cells), by_cell, NoReread())
+    assert keys == {0: "no", 1: "nama_lengkap", 2: "nik", 3: "tempat_lahir",
+                    4: "tanggal_lahir", 5: "agama"}
