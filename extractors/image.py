@@ -220,7 +220,7 @@ def _deskew(page: PageImage) -> PageImage:
     angle = skew_angle(page.pixels)
     if angle is None or abs(angle) <= TUNING.deskew_min_deg:
         return page
-    return _with(page, _rotate(page.pixels, angle), "deskew")
+    return _with(page, rotate(page.pixels, angle), "deskew")
 
 
 def skew_angle(gray: np.ndarray) -> float | None:
@@ -303,16 +303,20 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2.0)])
 
 
-def _rotate(gray: np.ndarray, angle: float) -> np.ndarray:
-    """Rotate counter-clockwise by `angle` degrees on a canvas grown to keep the corners."""
+def rotate(gray: np.ndarray, angle: float, interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+    """Rotate counter-clockwise by `angle` degrees on a canvas grown to keep the corners.
+
+    Bilinear by default: 25 ms on an A4 page against 85 ms for bicubic. The sample
+    generator asks for bicubic, where looks matter more than speed.
+    """
     h, w = gray.shape
     matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
     cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
     new_w, new_h = int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos))
     matrix[0, 2] += (new_w - w) / 2.0
     matrix[1, 2] += (new_h - h) / 2.0
-    return cv2.warpAffine(  # bilinear: 25 ms on an A4 page against 85 ms for bicubic
-        gray, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR,
+    return cv2.warpAffine(
+        gray, matrix, (new_w, new_h), flags=interpolation,
         borderMode=cv2.BORDER_CONSTANT, borderValue=255,
     )
 

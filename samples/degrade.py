@@ -17,6 +17,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from extractors.image import rotate
+
 Tier = Literal["clean", "scan", "photo"]
 
 
@@ -55,7 +57,7 @@ def scan(image: Image.Image, rng: random.Random) -> Image.Image:
     """A flatbed scan: skew on the glass (white fill), shading, softness, noise; dpi kept."""
     nrng = np.random.default_rng(rng.getrandbits(64))
     angle = rng.uniform(*RANGES.scan_rotation_deg) * rng.choice((-1, 1))
-    pixels = _rotate(np.asarray(image.convert("L"), dtype=np.float32), angle)
+    pixels = rotate(np.asarray(image.convert("L"), dtype=np.float32), angle, cv2.INTER_CUBIC)
     pixels *= _linear_light(pixels.shape, 1.0 - rng.uniform(*RANGES.scan_shading), rng)
     pixels = cv2.GaussianBlur(pixels, (0, 0), rng.uniform(*RANGES.scan_blur_sigma))
     noise = nrng.normal(0.0, rng.uniform(*RANGES.scan_noise_sigma), pixels.shape)
@@ -120,20 +122,6 @@ def _table(shape: tuple[int, int], rng: random.Random, nrng: np.random.Generator
     )
     grain = nrng.normal(0.0, 6.0, shape).astype(np.float32)
     return np.clip(base + coarse + streaks + grain, 0, 255)
-
-
-def _rotate(pixels: np.ndarray, angle: float) -> np.ndarray:
-    """Counter-clockwise by `angle` degrees, canvas grown to keep the corners, white fill."""
-    h, w = pixels.shape
-    matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    new_w, new_h = int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos))
-    matrix[0, 2] += (new_w - w) / 2.0
-    matrix[1, 2] += (new_h - h) / 2.0
-    return cv2.warpAffine(
-        pixels, matrix, (new_w, new_h), flags=cv2.INTER_CUBIC,
-        borderMode=cv2.BORDER_CONSTANT, borderValue=255.0,
-    )
 
 
 def _smooth_field(shape: tuple[int, ...], field: Callable[[np.ndarray, np.ndarray], np.ndarray]

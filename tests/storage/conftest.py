@@ -7,10 +7,7 @@ through the minio client.
 
 from __future__ import annotations
 
-import logging
-import os
 import secrets
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,42 +16,15 @@ import pytest
 
 from pipeline.settings import Settings
 from storage.blobs import BlobStore, open_blob_store
-
-PG_ADMIN_URL = os.environ.get(
-    "PERIKSA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def service_missing(what: str) -> None:
-    """Skip on a laptop, fail in CI: a CI run must never pass by skipping its services."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{what} is required when CI=true")
-    pytest.skip(f"{what} not reachable")
-
+from tests.services import fresh_postgres_database, moto_s3_endpoint
 
 # --- S3 on moto ------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def s3_settings() -> Iterator[Settings]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield Settings(
-            s3_endpoint=f"127.0.0.1:{port}", s3_access_key="periksa", s3_secret_key="periksa-test"
-        )
-    finally:
-        server.stop()
+    with moto_s3_endpoint() as endpoint:
+        yield Settings(s3_endpoint=endpoint, s3_access_key="periksa", s3_secret_key="periksa-test")
 
 
 @dataclass
@@ -144,25 +114,8 @@ def blob_backend(request: pytest.FixtureRequest, tmp_path: Path) -> BlobBackend:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh database for this test session, dropped afterwards."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(
-        PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    name = f"periksa_test_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure here means "no server"
-        admin.dispose()
-        service_missing(f"PostgreSQL at {PG_ADMIN_URL} ({type(exc).__name__})")
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database("periksa_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
