@@ -18,6 +18,7 @@ from extractors.image import preprocess
 from extractors.kk import edition as kk_edition
 from extractors.kk import extract_kk
 from extractors.ocr import OcrEngine, TesseractEngine
+from extractors.pages import LoadedPage
 from pipeline.ingest import CheckedUpload
 from pipeline.records import DocumentType, ExtractedDocument, PageImage, PageText
 from pipeline.settings import Settings
@@ -47,27 +48,40 @@ def read_document(upload: CheckedUpload, settings: Settings) -> ReadResult:
     """Read one upload; every page is preprocessed and OCR'd unless it has a text layer."""
     engine = engine_for(settings.ocr_lang, settings.ocr_timeout_s)
     clock = _Clock()
-    pages = [lp.image if lp.text is not None else preprocess(lp.image) for lp in upload.pages]
+    pages = [prepare(lp) for lp in upload.pages]
     clock.lap("preprocess")
-    texts = [
-        lp.text if lp.text is not None else engine.read_page(page)
-        for lp, page in zip(upload.pages, pages)
-    ]
+    texts = [words_of(lp, page, engine) for lp, page in zip(upload.pages, pages)]
     clock.lap("ocr")
-    found = classify(texts)
-    clock.lap("classify")
-    extractor = EXTRACTORS.get(found.document_type) if found.reads else None
-    fields = extractor(pages, texts, engine) if extractor else {}
+    document = extract_document(upload.filename, upload.sha256, pages, texts, engine)
     clock.lap("extract")
-    document = ExtractedDocument(
-        file=upload.filename, sha256=upload.sha256, document_type=found.document_type,
+    return ReadResult(document=document, pages=tuple(pages), timings_ms=clock.laps)
+
+
+def prepare(loaded: LoadedPage) -> PageImage:
+    """The page as the pipeline reads it: preprocessed, unless its words come from a text layer."""
+    return loaded.image if loaded.text is not None else preprocess(loaded.image)
+
+
+def words_of(loaded: LoadedPage, page: PageImage, engine: OcrEngine) -> PageText:
+    """The page's words: its PDF text layer when it has one, else OCR of the prepared page."""
+    return loaded.text if loaded.text is not None else engine.read_page(page)
+
+
+def extract_document(
+    filename: str, sha256: str, pages: list[PageImage], texts: list[PageText], engine: OcrEngine,
+) -> ExtractedDocument:
+    """Classify the pages' words and extract the fields of a document periksa reads."""
+    found = classify(texts)
+    extractor = EXTRACTORS.get(found.document_type) if found.reads else None
+    return ExtractedDocument(
+        file=filename, sha256=sha256, document_type=found.document_type,
         classification_confidence=found.confidence, pages=len(pages),
         source="pdf_text" if all(t.source == "pdf_text" for t in texts) else "ocr",
-        fields=fields, steps=tuple(dict.fromkeys(s for p in pages for s in p.steps)),
+        fields=extractor(pages, texts, engine) if extractor else {},
+        steps=tuple(dict.fromkeys(s for p in pages for s in p.steps)),
         edition=kk_edition(texts) if found.document_type == DocumentType.KK else None,
         recognised_as=found.recognised_as,
     )
-    return ReadResult(document=document, pages=tuple(pages), timings_ms=clock.laps)
 
 
 class _Clock:

@@ -25,6 +25,7 @@ from rules import Ruleset, evaluate, load_ruleset
 from storage import applications as apps
 from storage.applications import StoredFile
 from storage.db import transaction
+from storage.errors import InvalidTransition
 from storage.tables import Application
 
 
@@ -107,21 +108,32 @@ def conclude(
             timings_ms=timings,
         )
         stores.blobs.put(ruleset.source)  # archived by its hash, so the report can be replayed
-        _save(stores, application_id, report)
+        save_flagged(stores, application_id, report)
     except Exception as exc:
         fail(stores, application_id, exc)
         raise
     return report
 
 
-def _save(stores: Stores, application_id: str, report: Report) -> None:
-    with transaction(stores.sessions) as session:
-        application = _application(session, application_id)
-        for row, document in zip(application.documents, report.documents):
-            apps.save_extraction(session, row, document.model_dump(mode="json"))
-        apps.save_report(session, application, report.to_contract(), report.ruleset_version,
-                         report.flag.value if report.flag else None)
-        apps.transition(session, application, Status.FLAGGED)
+def save_flagged(stores: Stores, application_id: str, report: Report) -> bool:
+    """Report, extractions and FLAGGED in one transaction; False if another worker won.
+
+    Idempotent: a twin run (a redelivered message) finds the application no longer
+    processing, or loses the compare-and-set transition, and its transaction rolls back.
+    """
+    try:
+        with transaction(stores.sessions) as session:
+            application = _application(session, application_id)
+            if Status(application.status) != Status.PROCESSING:
+                return False
+            for row, document in zip(application.documents, report.documents):
+                apps.save_extraction(session, row, document.model_dump(mode="json"))
+            apps.save_report(session, application, report.to_contract(), report.ruleset_version,
+                             report.flag.value if report.flag else None)
+            apps.transition(session, application, Status.FLAGGED)
+            return True
+    except InvalidTransition:  # raced by a twin: its report stands, ours rolled back
+        return False
 
 
 def fail(stores: Stores, application_id: str, exc: Exception) -> None:

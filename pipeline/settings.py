@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     worker_memory_mb: int = Field(2048, description="address-space cap per worker process")
     sweep_deadline_s: float = Field(300.0, description="idle time after which work is re-sent")
 
+    # intake HTTP API (web/): request limits and callbacks
+    max_request_bytes: int = Field(60 * 1024 * 1024, description="whole multipart request")
+    max_files: int = Field(10, description="files in one application")
+    api_worker_threads: int = Field(2, description="in-process worker when broker_url is empty")
+    callback_attempts: int = Field(5, description="tries per status change before giving up")
+    callback_backoff_s: float = Field(1.0, description="first retry delay; doubles each time")
+    callback_timeout_s: float = 5.0
+    callback_poll_s: float = Field(1.0, description="how often the dispatcher reads the chain")
+
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'periksa.db').resolve()}"
 

@@ -18,13 +18,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from extractors.classify import classify
-from extractors.image import preprocess
-from extractors.kk import edition as kk_edition
 from extractors.pages import LoadedPage, load_pages
 from pipeline.errors import PeriksaError
-from pipeline.read import EXTRACTORS, ReadResult, engine_for
-from pipeline.records import DocumentType, ExtractedDocument, PageText, Report, Status
+from pipeline.read import ReadResult, engine_for, extract_document, prepare, words_of
+from pipeline.records import PageText, Report, Status
+from pipeline.run import save_flagged
 from pipeline.settings import Settings
 from pipeline.stores import Stores
 from pipeline.submission import parse_submission
@@ -105,7 +103,8 @@ def conclude(stores: Stores, settings: Settings, application_id: str, ruleset: R
         documents=[r.document for r in results], comparisons=evaluation.comparisons,
         checks=evaluation.checks, timings_ms=timings,
     )
-    return Outcome(ran=_save(stores, application_id, report), complete=True)
+    stores.blobs.put(ruleset.source)  # archived by its hash, so the report can be replayed
+    return Outcome(ran=save_flagged(stores, application_id, report), complete=True)
 
 
 def fail(stores: Stores, application_id: str, code: str) -> bool:
@@ -141,23 +140,6 @@ def application_of(stores: Stores, document_id: str) -> str | None:
         return document.application_id if document else None
 
 
-def _save(stores: Stores, application_id: str, report: Report) -> bool:
-    """Report, extractions and FLAGGED in one transaction; False if another worker won."""
-    try:
-        with transaction(stores.sessions) as session:
-            application = _get(session, application_id)
-            if Status(application.status) != Status.PROCESSING:
-                return False
-            for row, document in zip(application.documents, report.documents):
-                apps.save_extraction(session, row, document.model_dump(mode="json"))
-            apps.save_report(session, application, report.to_contract(), report.ruleset_version,
-                             report.flag.value if report.flag else None)
-            apps.transition(session, application, Status.FLAGGED)
-            return True
-    except InvalidTransition:  # raced by a twin conclude: its report stands, ours rolled back
-        return False
-
-
 def _waiting_to_conclude(session, application_id: str) -> bool:  # type: ignore[no-untyped-def]
     application = _get(session, application_id)
     processing = Status(application.status) == Status.PROCESSING
@@ -169,11 +151,8 @@ def _pages(stores: Stores, settings: Settings, sha256: str, media_type: str) -> 
 
 
 def _read(loaded: LoadedPage, settings: Settings) -> PageText:
-    """The page's words: its PDF text layer when it has one, else OCR of the cleaned page."""
-    if loaded.text is not None:
-        return loaded.text
     engine = engine_for(settings.ocr_lang, settings.ocr_timeout_s)
-    return engine.read_page(preprocess(loaded.image))
+    return words_of(loaded, prepare(loaded), engine)
 
 
 def _extract(
@@ -181,21 +160,10 @@ def _extract(
     saved: list[tuple[dict, int]],
 ) -> ReadResult:
     """What read.read_document does after OCR, from the saved words instead of a new OCR."""
-    loaded = _pages(stores, settings, sha256, media_type)
-    pages = [lp.image if lp.text is not None else preprocess(lp.image) for lp in loaded]
+    pages = [prepare(lp) for lp in _pages(stores, settings, sha256, media_type)]
     texts = [PageText.model_validate(text) for text, _ in saved]
-    found = classify(texts)
-    extractor = EXTRACTORS.get(found.document_type) if found.reads else None
     engine = engine_for(settings.ocr_lang, settings.ocr_timeout_s)
-    fields = extractor(pages, texts, engine) if extractor else {}
-    document = ExtractedDocument(
-        file=filename, sha256=sha256, document_type=found.document_type,
-        classification_confidence=found.confidence, pages=len(pages),
-        source="pdf_text" if all(t.source == "pdf_text" for t in texts) else "ocr",
-        fields=fields, steps=tuple(dict.fromkeys(s for p in pages for s in p.steps)),
-        edition=kk_edition(texts) if found.document_type == DocumentType.KK else None,
-        recognised_as=found.recognised_as,
-    )
+    document = extract_document(filename, sha256, pages, texts, engine)
     return ReadResult(document=document, pages=tuple(pages))
 
 
