@@ -60,6 +60,8 @@ ENGLISH_WORDS = frozenset(
     "at civil registrar officer head".split()
 ) | {m.lower() for m in enums()["date_words"]["months_english_line"]}
 NUMBER_RE = re.compile(enums()["akta_kelahiran_number"]["pattern"])
+# A leading "1"/"l" at least this share of the following words' median height is a capital I.
+CAPITAL_I_MIN_HEIGHT = 0.85
 COLON_LOOKALIKE = re.compile(r"[:;|!1li.,]+")  # values are capitals, so lower-case l/i are junk
 NUMBER_WHITELIST = "0123456789-LUTDKWCRM"
 # shapes tesseract gives for the L of LU/LT, and for its T or U
@@ -269,11 +271,28 @@ def _without_colon(tokens: list[_Token]) -> list[_Token]:
 
 
 def _name(tokens: list[_Token], *_: Any) -> Field | None:
+    if tokens and _capital_i(tokens):  # Balinese I WAYAN / I NENGAH, read as "1" or "l"
+        first = tokens[0]
+        tokens = [_Token(first.word.model_copy(update={"text": "I"}), first.page, first.line),
+                  *tokens[1:]]
     tokens = _without_colon(tokens)
     if not tokens:
         return None
     value = clean_name(" ".join(t.word.text for t in tokens))
     return _field(value, tokens) if value else None
+
+
+def _capital_i(tokens: list[_Token]) -> bool:
+    """A leading one-stroke token as tall as the capitals after it is the name part "I".
+
+    A colon misread as "1" or "l" is only as tall as its two dots are apart (about the
+    x-height); a capital I spans the full cap height of the name that follows.
+    """
+    if len(tokens) < 2 or tokens[0].word.text not in {"1", "l", "I", "|", "i"}:
+        return False
+    height = lambda t: t.word.bbox[3] - t.word.bbox[1]  # noqa: E731
+    following = sorted(height(t) for t in tokens[1:])
+    return height(tokens[0]) >= CAPITAL_I_MIN_HEIGHT * following[len(following) // 2]
 
 
 def _place(tokens: list[_Token], *_: Any) -> Field | None:

@@ -3,6 +3,7 @@
     periksa verify FILE [FILE ...] --submitted SUBMISSION.json [--json]
     periksa ingest DIR
     periksa replay SUBMISSION_ID [--ruleset FILE] [--json]
+    periksa serve | users add NAME --role R [--office O] | keys create --name N --role R
 
 Exit status (contract): 0 a report was produced, 2 the input was refused (one line on
 stderr says why), 1 an internal error.
@@ -206,6 +207,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="then wait this long for every one to be flagged or failed")
     submit.add_argument("--key-prefix", default="", help="idempotency key = prefix + folder name")
     submit.set_defaults(command=_submit)
+    from web.commands import add_commands  # serve, users add, keys create (the intake API)
+
+    add_commands(sub)
     return parser
 
 

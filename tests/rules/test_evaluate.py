@@ -58,10 +58,10 @@ def test_near_name_is_review_with_a_reason(kit, ruleset, kk_data):
 
 def test_low_confidence_match_is_review(kit, ruleset, kk_data):
     fields = kit.tree(kk_data)
-    fields["kode_pos"] = kit.fld("17534", confidence=0.55)
+    fields["kode_pos"] = kit.fld("17534", confidence=0.50)
     result = _run(kit, ruleset, kk_data, fields)
     assert result.flag == Flag.REVIEW
-    assert result.reasons == ["kode_pos: kode pos terbaca dengan keyakinan rendah (0.55 < 0.70), mohon periksa"]
+    assert result.reasons == ["kode_pos: kode pos terbaca dengan keyakinan rendah (0.50 < 0.55), mohon periksa"]
 
 
 def test_confusable_digit_low_vs_high_confidence(kit, ruleset, kk_data):

@@ -1,0 +1,149 @@
+"""Every role against every endpoint, another office and another intake key included.
+
+Application A belongs to intake_a, office 3216; B to intake_b, office 3320. Out of scope
+answers 404 exactly like a missing id, in reads, page images and lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from pipeline.settings import Settings
+from storage.tables import AuditEvent
+from tests.web.support import Api, flag_it, make_api
+
+WHO = ("intake_a", "intake_b", "verifier_3216", "verifier_3320", "auditor", "admin", "anonymous")
+
+# endpoint -> expected status per caller (in WHO's order)
+MATRIX = {
+    "create":      (202, 202, 403, 403, 403, 403, 401),
+    "read_a":      (200, 404, 200, 404, 200, 403, 401),
+    "page_a":      (200, 404, 200, 404, 200, 403, 401),
+    "read_b":      (404, 200, 404, 200, 200, 403, 401),
+    "missing":     (404, 404, 404, 404, 404, 403, 401),
+    "list":        (200, 200, 200, 200, 200, 403, 401),
+    "create_key":  (403, 403, 403, 403, 403, 201, 401),
+    "create_user": (403, 403, 403, 403, 403, 201, 401),
+}
+CASES = [(endpoint, who, row[i]) for endpoint, row in MATRIX.items() for i, who in enumerate(WHO)]
+
+
+def _two(api: Api) -> tuple[Api, str, str]:
+    a = api.submit("intake_a", office="3216").json()["id"]
+    b = api.submit("intake_b", office="33.20").json()["id"]
+    flag_it(api, a)
+    return api, a, b
+
+
+@pytest.fixture
+def two(api: Api) -> tuple[Api, str, str]:
+    return _two(api)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, str, str]]:
+    """One world for the whole matrix (its only writes are creations no row depends on)."""
+    for api in make_api(Settings(data_dir=tmp_path_factory.mktemp("authz") / "var")):
+        yield _two(api)
+
+
+def _call(api: Api, endpoint: str, who: str, a: str, b: str):  # type: ignore[no-untyped-def]
+    headers, client = api.headers[who], api.client
+    if endpoint == "create":
+        return api.submit(who) if who != "anonymous" else client.post("/v1/applications")
+    paths = {"read_a": f"/v1/applications/{a}", "read_b": f"/v1/applications/{b}",
+             "page_a": f"/v1/applications/{a}/documents/1/pages/1.png",
+             "missing": "/v1/applications/01ZZZZZZZZZZZZZZZZZZZZZZZZ", "list": "/v1/applications"}
+    if endpoint in paths:
+        return client.get(paths[endpoint], headers=headers)
+    if endpoint == "create_key":
+        return client.post("/v1/admin/keys", headers=headers,
+                           json={"name": f"k-{who}", "role": "intake"})
+    return client.post("/v1/admin/users", headers=headers,
+                       json={"name": f"u-{who}", "password": "panjang-sekali", "role": "auditor"})
+
+
+@pytest.mark.parametrize(("endpoint", "who", "expected"), CASES,
+                         ids=[f"{e}-{w}" for e, w, _ in CASES])
+def test_matrix(shared: tuple[Api, str, str], endpoint: str, who: str, expected: int) -> None:
+    api, a, b = shared
+    answer = _call(api, endpoint, who, a, b)
+    assert answer.status_code == expected, answer.text
+    if expected >= 400:
+        assert answer.json()["error"]["code"] == {401: "unauthenticated", 403: "forbidden",
+                                                  404: "not_found"}[expected]
+
+
+@pytest.mark.parametrize(("who", "sees"), [
+    ("intake_a", {"a"}), ("intake_b", {"b"}), ("verifier_3216", {"a"}),
+    ("verifier_3320", {"b"}), ("auditor", {"a", "b"}),
+])
+def test_lists_are_scoped(two: tuple[Api, str, str], who: str, sees: set[str]) -> None:
+    api, a, b = two
+    names = {a: "a", b: "b"}
+    found = api.client.get("/v1/applications", headers=api.headers[who]).json()["items"]
+    assert {names[i["id"]] for i in found} == sees
+    # an office filter cannot widen the scope
+    other = api.client.get("/v1/applications", params={"office": "33.20"},
+                           headers=api.headers[who]).json()["items"]
+    assert {names[i["id"]] for i in other} <= sees
+
+
+def test_filters(two: tuple[Api, str, str]) -> None:
+    api, a, b = two
+    auditor = api.headers["auditor"]
+    flagged = api.client.get("/v1/applications?status=flagged&flag=review", headers=auditor)
+    assert [i["id"] for i in flagged.json()["items"]] == [a]
+    later = api.client.get("/v1/applications?since=2999-01-01T00:00:00Z", headers=auditor)
+    assert later.json()["items"] == []
+    bad = api.client.get("/v1/applications?status=lost", headers=auditor)
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
+
+
+def test_report_shown_once_flagged(two: tuple[Api, str, str]) -> None:
+    api, a, b = two
+    read_a = api.client.get(f"/v1/applications/{a}", headers=api.headers["intake_a"]).json()
+    read_b = api.client.get(f"/v1/applications/{b}", headers=api.headers["intake_b"]).json()
+    assert read_a["status"] == "flagged" and read_a["report"]["flag"] == "review"
+    assert read_b["status"] == "received" and read_b["report"] is None
+
+
+def test_person_reads_are_audited(two: tuple[Api, str, str]) -> None:
+    api, a, _ = two
+    api.client.get(f"/v1/applications/{a}", headers=api.headers["intake_a"])
+    api.client.get(f"/v1/applications/{a}", headers=api.headers["verifier_3216"])
+    api.client.get(f"/v1/applications/{a}/documents/1/pages/1.png", headers=api.headers["auditor"])
+    api.client.get(f"/v1/applications/{a}", headers=api.headers["verifier_3320"])  # 404: no event
+    with api.stores.sessions() as session:
+        rows = session.execute(select(AuditEvent.kind, AuditEvent.actor)
+                               .where(AuditEvent.kind.in_(["report.viewed", "page.viewed"]))
+                               .order_by(AuditEvent.seq)).all()
+    assert rows == [("report.viewed", "user:verifier_3216"), ("page.viewed", "user:auditor")]
+
+
+def test_wrong_password_and_unknown_key(api: Api) -> None:
+    from tests.web.support import basic
+
+    for headers in (basic("auditor", "salah-sandi"), basic("nobody"),
+                    {"Authorization": "Bearer pk_nope"}, {"X-API-Key": "pk_nope"},
+                    {"Authorization": "Basic !!!"}):
+        answer = api.client.get("/v1/applications", headers=headers)
+        assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthenticated"
+
+
+def test_page_image_is_the_preprocessed_page(two: tuple[Api, str, str]) -> None:
+    import cv2
+    import numpy as np
+
+    api, a, _ = two
+    answer = api.client.get(f"/v1/applications/{a}/documents/1/pages/1.png",
+                            headers=api.headers["intake_a"])
+    image = cv2.imdecode(np.frombuffer(answer.content, np.uint8), cv2.IMREAD_UNCHANGED)
+    assert answer.headers["content-type"] == "image/png" and image.ndim == 2
+    assert min(image.shape) > 500
+    missing = api.client.get(f"/v1/applications/{a}/documents/1/pages/2.png",
+                             headers=api.headers["intake_a"])
+    assert missing.status_code == 404
