@@ -9,7 +9,7 @@ import cv2
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extractors.image import preprocess
 from extractors.pages import load_pages
@@ -17,7 +17,7 @@ from pipeline.records import Flag, Status
 from pipeline.tasks import Pipeline
 from storage import applications as apps
 from storage import audit
-from storage.accounts import Principal, Role
+from storage.accounts import Principal, Role, normalize_office
 from storage.db import transaction
 from storage.tables import Application
 from web import intake
@@ -110,7 +110,7 @@ def list_applications(
     if flag is not None:
         query = query.where(Application.flag == flag.value)
     if office is not None:
-        query = query.where(Application.office == office)
+        query = query.where(func.replace(Application.office, ".", "") == normalize_office(office))
     if since is not None:
         query = query.where(Application.created_at >= _aware(since))
     if before is not None:
