@@ -11,8 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from extractors.image import preprocess
 from extractors.pages import load_pages
+from pipeline.read import prepare
 from pipeline.records import Flag, Status
 from pipeline.tasks import Pipeline
 from storage import applications as apps
@@ -156,7 +156,7 @@ def page_image(
     loaded = load_pages(pipeline.stores.blobs.get(sha256), media_type, pipeline.settings)
     if p > len(loaded):
         raise NotFound("no such page")
-    page = loaded[p - 1].image if loaded[p - 1].text is not None else preprocess(loaded[p - 1].image)
+    page = prepare(loaded[p - 1])
     _, png = cv2.imencode(".png", page.pixels)
     if principal.is_person:
         with transaction(pipeline.stores.sessions) as session:
