@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.errors import ConfigurationError, ServiceUnavailable
 
-from .tables import Base
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_LOCK = "periksa_write_lock"  # connection execution option read by _sqlite_on_begin
@@ -50,10 +49,26 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def create_schema(engine: Engine) -> None:
-    """Create missing tables (Alembic migrations will take over this job later)."""
+def create_schema(engine: Engine) -> str:
+    """Bring the database to the newest migration (storage/migrations; locked, idempotent).
+
+    Returns what was done: "at_head", "upgraded", or "stamped" for a database made by
+    create_all before migrations existed.
+    """
+    from storage.migrations import upgrade
+
     with _translate():
-        Base.metadata.create_all(engine)
+        return upgrade(engine)
+
+
+def drop_schema(engine: Engine) -> None:
+    """Drop every table and the migration version (tests start again from an empty database)."""
+    from storage.migrations import drop_version_table, target_metadata
+
+    with _translate():
+        target_metadata().drop_all(engine)
+        with engine.begin() as connection:
+            drop_version_table(connection)
 
 
 def check_connection(engine: Engine) -> None:

@@ -120,18 +120,17 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    from storage.db import create_schema, make_engine
-    from storage.tables import Base
+    from storage.db import create_schema, drop_schema, make_engine
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'db' / 'periksa.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
     engine = make_engine(url)
-    Base.metadata.drop_all(engine)
+    drop_schema(engine)
     create_schema(engine)
     yield engine
-    Base.metadata.drop_all(engine)
+    drop_schema(engine)
     engine.dispose()
 
 
