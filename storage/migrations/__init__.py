@@ -19,6 +19,8 @@ autogenerates against a scratch SQLite database at head; review the file by hand
 from __future__ import annotations
 
 import importlib
+import logging
+import pkgutil
 from functools import cache
 from pathlib import Path
 
@@ -28,22 +30,25 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
+log = logging.getLogger("periksa.migrations")
 HERE = Path(__file__).resolve().parent
-# Every module that declares tables on storage.tables.Base: the migrations and the
-# comparison test must see all of them, whatever the caller happened to import.
-MODEL_MODULES = (
-    "storage.tables",
-    "storage.work",
-    "storage.accounts",
-    "storage.callbacks",
-)
 _LOCK_KEY = 0x7065726B_6D696772  # "perkmigr": one advisory lock for schema changes
 _VERSION_TABLE = "alembic_version"
 
 
+@cache
+def model_modules() -> tuple[str, ...]:
+    """Every module of the storage package: any of them may declare tables on Base, and the
+    migrations and the comparison test must see all, whatever the caller imported."""
+    import storage
+
+    return tuple(f"storage.{m.name}" for m in pkgutil.iter_modules(storage.__path__)
+                 if not m.ispkg and not m.name.startswith("_"))
+
+
 def target_metadata() -> MetaData:
     """The models' metadata with every table module imported."""
-    for name in MODEL_MODULES:
+    for name in model_modules():
         importlib.import_module(name)
     from storage.tables import Base
 
@@ -76,18 +81,37 @@ def current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine) -> str:
-    """Bring the database to head (see the module docstring); what was done, for logs/tests."""
+def upgrade(engine: Engine, *, create_unmigrated: bool = True) -> str:
+    """Bring the database to head (see the module docstring); what was done, for logs/tests.
+
+    `create_unmigrated`: tables a model declares but no revision creates yet (a model added
+    during development, before `make migration`) are created directly, with a warning, so
+    the running code is not broken by the gap; the comparison test passes False and fails.
+    """
     with _locked(engine) as connection:
-        if current(connection) == head():
-            return "at_head"
         tables = set(inspect(connection).get_table_names())
-        if _VERSION_TABLE not in tables and tables & set(target_metadata().tables):
+        if current(connection) == head():
+            done = "at_head"
+        elif _VERSION_TABLE not in tables and tables & set(target_metadata().tables):
             target_metadata().create_all(connection)  # what create_schema used to do
             command.stamp(make_config(connection=connection), "head")
             return "stamped"
-        command.upgrade(make_config(connection=connection), "head")
-        return "upgraded"
+        else:
+            command.upgrade(make_config(connection=connection), "head")
+            done = "upgraded"
+        if create_unmigrated:
+            _create_unmigrated(connection, done == "at_head" and tables)
+        return done
+
+
+def _create_unmigrated(connection: Connection, known: set[str] | bool) -> None:
+    present = known if isinstance(known, set) else set(inspect(connection).get_table_names())
+    metadata = target_metadata()
+    missing = [t for name, t in metadata.tables.items() if name not in present]
+    if missing:
+        log.warning("tables without a migration revision, created directly: %s "
+                    "(run make migration)", ", ".join(sorted(t.name for t in missing)))
+        metadata.create_all(connection, tables=missing)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

@@ -42,7 +42,8 @@ def _tables(engine: Engine) -> set[str]:
 def test_upgrade_matches_the_models_and_downgrade_removes_everything(empty_url: str) -> None:
     engine = make_engine(empty_url)
     try:
-        assert create_schema(engine) == "upgraded"
+        # the revisions alone, without create_schema's net for tables no revision creates yet
+        assert migrations.upgrade(engine, create_unmigrated=False) == "upgraded"
         assert _differences(engine) == []
         assert _tables(engine) == set(migrations.target_metadata().tables) | {"alembic_version"}
         with engine.connect() as connection:
@@ -50,7 +51,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(empty_url: 
         assert create_schema(engine) == "at_head"  # a second start changes nothing
         migrations.downgrade(engine, "base")
         assert _tables(engine) <= {"alembic_version"}
-        assert create_schema(engine) == "upgraded"  # and back up again
+        assert migrations.upgrade(engine, create_unmigrated=False) == "upgraded"  # and back up
         assert _differences(engine) == []
     finally:
         engine.dispose()
