@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     callback_timeout_s: float = 5.0
     callback_poll_s: float = Field(1.0, description="how often the dispatcher reads the chain")
 
+    # people: login sessions, claims, the verifier queue, QA sampling, NIK search (web/)
+    session_ttl_s: int = Field(8 * 3600, description="a login session's lifetime")
+    session_cookie_secure: bool = Field(False, description="Secure cookie (behind HTTPS)")
+    login_max_failures: int = Field(5, description="failed logins per name per window -> 429")
+    login_window_s: int = Field(300, description="window of the failed-login throttle")
+    claim_ttl_s: int = Field(900, description="how long a verifier's claim holds")
+    service_time_target_h: float = Field(24.0, description="upload to decision target (queue)")
+    qa_sample_share: float = Field(0.05, ge=0.0, le=1.0, description="clear ones sampled for QA")
+    nik_index_secret: str = Field("", description="HMAC key of the NIK search index; empty: "
+                                  "a key file made once in data_dir (set it when distributed)")
+
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'periksa.db').resolve()}"
 

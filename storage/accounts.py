@@ -155,6 +155,32 @@ def user_principal(session: Session, name: str, password: str) -> Principal | No
     return Principal("user", row.id, row.name, Role(row.role), row.office)
 
 
+def revoke_key(session: Session, key_id: str) -> ApiKey | None:
+    """Mark a key inactive (the next call with it gets 401); None when there is no such key."""
+    row = session.get(ApiKey, key_id)
+    if row is not None:
+        row.active = False
+        session.flush()
+    return row
+
+
+def deactivate_user(session: Session, user_id: str) -> User | None:
+    """Mark a person inactive; their password and sessions stop working (see storage.sessions)."""
+    row = session.get(User, user_id)
+    if row is not None:
+        row.active = False
+        session.flush()
+    return row
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
 def record_owner(session: Session, application_id: str, key_id: str) -> bool:
     """Tie an application to its intake key; False when it was already tied (a replay)."""
     if session.get(ApplicationOwner, application_id) is not None:

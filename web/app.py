@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 import storage.accounts  # noqa: F401 - registers the accounts tables before create_schema
 import storage.callbacks  # noqa: F401 - registers the callback tables before create_schema
+import storage.sessions  # noqa: F401 - registers the login session tables before create_schema
 from pipeline.broker import make_broker
 from pipeline.errors import PeriksaError
 from pipeline.settings import Settings
@@ -25,7 +26,7 @@ from pipeline.tasks import Pipeline, bind
 from web import masklog
 from web.callbacks import Dispatcher, Poster, post
 from web.errors import periksa_error, unexpected_error, validation_error
-from web.routes import admin, applications, health
+from web.routes import admin, applications, health, session
 
 _HTTP_CODES = {400: "invalid_request", 401: "unauthenticated", 403: "forbidden",
                404: "not_found", 405: "method_not_allowed"}
@@ -61,7 +62,7 @@ def create_app(
                   description="Hand periksa an application; learn what happened to it.")
     app.state.pipeline = pipeline
     app.state.settings = settings
-    for router in (applications.router, admin.router, health.router):
+    for router in (applications.router, admin.router, health.router, session.router):
         app.include_router(router)
     app.add_exception_handler(PeriksaError, periksa_error)
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -27,6 +27,30 @@ class Forbidden(PeriksaError):
     code = "forbidden"
 
 
+class CsrfFailed(Forbidden):
+    code = "csrf"
+
+
+class TooManyAttempts(PeriksaError):
+    http_status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class Conflict(PeriksaError):
+    """A state the request cannot apply to (claimed by someone else, not claimed, decided)."""
+
+    http_status = 409
+    code = "conflict"
+
+    def __init__(self, message: str, *, code: str, details: list[str] | None = None) -> None:
+        super().__init__(message, details=details)
+        self.code = code
+
+
 class NotFound(PeriksaError):
     """Also the answer for what exists but is outside the caller's scope (no existence leak)."""
 
@@ -50,13 +74,22 @@ def error_body(exc: PeriksaError) -> dict:
     return {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
 
 
-async def periksa_error(_request: Request, exc: Exception) -> JSONResponse:
+async def periksa_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PeriksaError)
     if exc.http_status >= 500:
         log.error("request failed: %s", exc.code)
-    headers = {"WWW-Authenticate": 'Bearer, Basic realm="periksa"'} \
-        if isinstance(exc, Unauthenticated) else None
+    headers = None
+    if isinstance(exc, Unauthenticated):
+        headers = {"WWW-Authenticate": _challenge(request)}
+    elif isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after_s)}
     return JSONResponse(error_body(exc), status_code=exc.http_status, headers=headers)
+
+
+def _challenge(request: Request) -> str:
+    """No Basic challenge to the browser pages: it would pop the browser's own login dialog."""
+    browser = "periksa_session" in request.cookies or request.url.path.startswith("/v1/session")
+    return 'Bearer realm="periksa"' if browser else 'Bearer, Basic realm="periksa"'
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -73,6 +106,6 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return await periksa_error(request, PeriksaError("internal error"))
 
 
-__all__ = ["BadRequest", "Forbidden", "InvalidSubmission", "NotFound", "RequestTooLarge",
-           "TooManyFiles", "Unauthenticated", "error_body", "periksa_error", "unexpected_error",
-           "validation_error"]
+__all__ = ["BadRequest", "Conflict", "CsrfFailed", "Forbidden", "InvalidSubmission", "NotFound",
+           "RequestTooLarge", "TooManyAttempts", "TooManyFiles", "Unauthenticated", "error_body",
+           "periksa_error", "unexpected_error", "validation_error"]
