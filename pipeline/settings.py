@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     ocr_lang: str = "ind"
     ocr_timeout_s: float = 120.0
     ocr_processes: int = 2
+    ocr_second_engine: str = Field(
+        "rapidocr", pattern="^(none|rapidocr)$",
+        description="engine for phone photos and low-confidence fields; none: tesseract only",
+    )
+    ocr_second_below: float = Field(
+        0.6, ge=0, le=1, description="a field read below this confidence gets a second opinion",
+    )
 
     # distributed path (dramatiq workers): retries, limits, sweep deadline
     task_max_retries: int = Field(5, description="retries of a transient error before FAILED")
