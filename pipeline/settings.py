@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     nik_index_secret: str = Field("", description="HMAC key of the NIK search index; empty: "
                                   "a key file made once in data_dir (set it when distributed)")
 
+    # dashboard and metrics (storage/stats.py, web/routes/dashboard.py, /metrics)
+    local_timezone: str = Field("Asia/Jakarta", description="the offices' 'today' (WIB)")
+    decision_norm_per_day: int = Field(30, description="decisions a verifier is expected to make")
+
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'periksa.db').resolve()}"
 
