@@ -71,7 +71,8 @@ class BadRequest(InputRefused):
 
 
 def error_body(exc: PeriksaError) -> dict:
-    return {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
+    body = {"code": exc.code, "message": exc.message, "details": exc.details}
+    return {"error": body | getattr(exc, "extra", {})}  # e.g. claimed_by of a 409 claimed
 
 
 async def periksa_error(request: Request, exc: Exception) -> JSONResponse:
