@@ -6,7 +6,8 @@
 
 Middleware is chosen here, in one place: Retries (backoff for transient errors), TimeLimit
 (per message), CurrentMessage (the actors read their retry count from it), plus dramatiq's
-shutdown notifications. The Prometheus exporter is left out (metrics are a known gap).
+shutdown notifications, and StageMetrics (pipeline/metrics.py: per-stage timings and error
+codes for Prometheus; dramatiq's own exporter is left out, periksa serves its own).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dramatiq.middleware import (
 )
 
 from pipeline.errors import ConfigurationError, ServiceUnavailable
+from pipeline.metrics import StageMetrics
 
 # A worker whose heartbeat stops this long is presumed dead; Redis then requeues its messages.
 REDIS_HEARTBEAT_TIMEOUT_MS = 30_000
@@ -33,7 +35,7 @@ REDIS_HEARTBEAT_TIMEOUT_MS = 30_000
 
 def middleware() -> list[dramatiq.Middleware]:
     return [AgeLimit(), TimeLimit(), ShutdownNotifications(), Callbacks(), Pipelines(),
-            Retries(), CurrentMessage()]
+            Retries(), CurrentMessage(), StageMetrics()]
 
 
 def make_broker(url: str, *, install: bool = True) -> Broker:

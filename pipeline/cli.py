@@ -89,7 +89,8 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.worker import run_workers
 
     logging.getLogger().setLevel(logging.INFO if args.verbose else logging.WARNING)
-    return run_workers(settings, args.processes, args.threads)
+    return run_workers(settings, args.processes, args.threads, metrics_port=args.metrics_port,
+                       metrics_addr=args.metrics_addr)
 
 
 def _doctor(args: argparse.Namespace, settings: Settings) -> int:
@@ -191,6 +192,10 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--processes", type=int, default=None)
     worker.add_argument("--threads", type=int, default=None)
     worker.add_argument("-v", "--verbose", action="store_true")
+    worker.add_argument("--metrics-port", type=int, default=None, metavar="PORT",
+                        help="serve the workers' Prometheus metrics on this port")
+    worker.add_argument("--metrics-addr", default="127.0.0.1", metavar="ADDR",
+                        help="address of the metrics server (default loopback)")
     worker.set_defaults(command=_worker)
     doctor = sub.add_parser("doctor", help="check every configured service")
     doctor.set_defaults(command=_doctor)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pipeline import metrics
 from pipeline.errors import InvalidSubmission, PeriksaError
 from pipeline.ingest import CheckedUpload, Upload, check_upload
 from pipeline.read import ReadResult, read_document
@@ -29,6 +30,7 @@ from storage.errors import InvalidTransition
 from storage.tables import Application
 
 
+@metrics.timed_stage("verify")
 def verify(
     uploads: list[Upload], submission_raw: bytes | str | dict[str, Any], settings: Settings,
     stores: Stores, *, ruleset: Ruleset | None = None, idempotency_key: str | None = None,

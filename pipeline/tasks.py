@@ -28,7 +28,7 @@ from dramatiq import Actor, Broker
 from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 from sqlalchemy import select
 
-from pipeline import stages
+from pipeline import metrics, stages
 from pipeline.errors import OcrFailed, PeriksaError, ServiceUnavailable
 from pipeline.ingest import Upload
 from pipeline.records import Status
@@ -104,6 +104,7 @@ class Pipeline:
 
     def _count(self, stage: str) -> None:
         self.calls[stage] = self.calls.get(stage, 0) + 1
+        metrics.stage_ran(stage)
 
     @contextmanager
     def _guard(self, application_id: str) -> Iterator[None]:

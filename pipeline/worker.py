@@ -20,6 +20,7 @@ import dramatiq
 
 from pipeline.broker import make_broker
 from pipeline.errors import ConfigurationError
+from pipeline.metrics import serve_worker_metrics
 from pipeline.settings import Settings
 from pipeline.tasks import bind
 
@@ -29,13 +30,21 @@ _WORKER_TIMEOUT_MS = 1000  # how often an idle consumer looks at its queue
 
 
 def run_workers(
-    settings: Settings, processes: int | None = None, threads: int | None = None,
+    settings: Settings, processes: int | None = None, threads: int | None = None, *,
+    metrics_port: int | None = None, metrics_addr: str = "127.0.0.1",
 ) -> int:
-    """Serve until SIGTERM or SIGINT; returns an exit status."""
+    """Serve until SIGTERM or SIGINT; returns an exit status.
+
+    With `metrics_port` this process serves the workers' Prometheus metrics; with several
+    processes it first sets up prometheus_client's multiprocess folder, which the spawned
+    children inherit, and serves their sum (pipeline/metrics.py).
+    """
     if not settings.broker_url:
         raise ConfigurationError("periksa worker needs PERIKSA_BROKER_URL (redis:// or amqp://)")
     processes = processes or settings.worker_processes
     threads = threads or settings.worker_threads
+    if metrics_port:
+        serve_worker_metrics(metrics_port, metrics_addr, processes=processes)
     if processes <= 1:
         serve(settings, threads)
         return 0

@@ -26,6 +26,7 @@ from pipeline.tasks import Pipeline, bind
 from web import masklog
 from web.callbacks import Dispatcher, Poster, post
 from web.errors import periksa_error, unexpected_error, validation_error
+from web.routes import dashboard, metrics
 from web.routes import admin, applications, health, session
 
 _HTTP_CODES = {400: "invalid_request", 401: "unauthenticated", 403: "forbidden",
@@ -64,6 +65,8 @@ def create_app(
     app.state.settings = settings
     for router in (applications.router, admin.router, health.router, session.router):
         app.include_router(router)
+    app.include_router(dashboard.router)
+    app.include_router(metrics.router)
     app.add_exception_handler(PeriksaError, periksa_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, _http_error)
