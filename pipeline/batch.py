@@ -57,13 +57,13 @@ def ingest_folder(folder: Path, settings: Settings, *, workers: int | None = Non
             pending.append((app_dir, application_id, submission,
                             pool.submit(read_all, checked, settings)))
             while len(pending) > 2 * workers:
-                yield _finish(stores, ruleset, *pending.pop(0))
+                yield _finish(stores, ruleset, settings, *pending.pop(0))
         for item in pending:
-            yield _finish(stores, ruleset, *item)
+            yield _finish(stores, ruleset, settings, *item)
 
 
 def _finish(
-    stores: Stores, ruleset: Ruleset, app_dir: Path, application_id: str,
+    stores: Stores, ruleset: Ruleset, settings: Settings, app_dir: Path, application_id: str,
     submission: Submission, future: Future[list[ReadResult]],
 ) -> str:
     """Conclude one application; a failure is recorded and reported, the batch goes on."""
@@ -73,7 +73,8 @@ def _finish(
         fail(stores, application_id, exc)
         return _failed_line(app_dir, exc)
     try:
-        report = conclude(stores, application_id, submission, results, ruleset)
+        report = conclude(stores, application_id, submission, results, ruleset,
+                          qa_share=settings.qa_sample_share)
     except Exception as exc:  # conclude has recorded the failure
         return _failed_line(app_dir, exc)
     return f"{app_dir.name:<28} {report.flag.value if report.flag else '-':<9} {main_reason(report)}"

@@ -24,10 +24,13 @@ from pipeline.stores import Stores
 from pipeline.submission import parse_submission
 from rules import Ruleset, evaluate, load_ruleset
 from storage import applications as apps
+from storage import decisions
 from storage.applications import StoredFile
 from storage.db import transaction
 from storage.errors import InvalidTransition
-from storage.tables import Application
+from storage.tables import Application, utcnow
+
+DEFAULT_QA_SHARE = Settings.model_fields["qa_sample_share"].default
 
 
 @metrics.timed_stage("verify")
@@ -44,7 +47,9 @@ def verify(
     except Exception as exc:
         fail(stores, application_id, exc)
         raise
-    return conclude(stores, application_id, submission, results, ruleset or load_ruleset(settings.ruleset_path))
+    return conclude(stores, application_id, submission, results,
+                    ruleset or load_ruleset(settings.ruleset_path),
+                    qa_share=settings.qa_sample_share)
 
 
 def accept(
@@ -94,7 +99,7 @@ def read_all(
 
 def conclude(
     stores: Stores, application_id: str, submission: Submission, results: list[ReadResult],
-    ruleset: Ruleset,
+    ruleset: Ruleset, *, qa_share: float = DEFAULT_QA_SHARE,
 ) -> Report:
     """Check what was read against the submission, save the report, flag the application."""
     try:
@@ -110,15 +115,16 @@ def conclude(
             timings_ms=timings,
         )
         stores.blobs.put(ruleset.source)  # archived by its hash, so the report can be replayed
-        save_flagged(stores, application_id, report)
+        save_flagged(stores, application_id, report, qa_share=qa_share)
     except Exception as exc:
         fail(stores, application_id, exc)
         raise
     return report
 
 
-def save_flagged(stores: Stores, application_id: str, report: Report) -> bool:
-    """Report, extractions and FLAGGED in one transaction; False if another worker won.
+def save_flagged(stores: Stores, application_id: str, report: Report, *,
+                 qa_share: float = DEFAULT_QA_SHARE) -> bool:
+    """Report, extractions, QA sample and FLAGGED in one transaction; False if another worker won.
 
     Idempotent: a twin run (a redelivered message) finds the application no longer
     processing, or loses the compare-and-set transition, and its transaction rolls back.
@@ -132,6 +138,7 @@ def save_flagged(stores: Stores, application_id: str, report: Report) -> bool:
                 apps.save_extraction(session, row, document.model_dump(mode="json"))
             apps.save_report(session, application, report.to_contract(), report.ruleset_version,
                              report.flag.value if report.flag else None)
+            decisions.sample_if_clear(session, application, report.flag, qa_share, utcnow())
             apps.transition(session, application, Status.FLAGGED)
             return True
     except InvalidTransition:  # raced by a twin: its report stands, ours rolled back

@@ -104,7 +104,8 @@ def conclude(stores: Stores, settings: Settings, application_id: str, ruleset: R
         checks=evaluation.checks, timings_ms=timings,
     )
     stores.blobs.put(ruleset.source)  # archived by its hash, so the report can be replayed
-    return Outcome(ran=save_flagged(stores, application_id, report), complete=True)
+    saved = save_flagged(stores, application_id, report, qa_share=settings.qa_sample_share)
+    return Outcome(ran=saved, complete=True)
 
 
 def fail(stores: Stores, application_id: str, code: str) -> bool:

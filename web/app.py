@@ -27,7 +27,7 @@ from web import masklog
 from web.callbacks import Dispatcher, Poster, post
 from web.errors import periksa_error, unexpected_error, validation_error
 from web.routes import dashboard, metrics
-from web.routes import admin, applications, health, session
+from web.routes import admin, applications, audit, decisions, health, session
 
 _HTTP_CODES = {400: "invalid_request", 401: "unauthenticated", 403: "forbidden",
                404: "not_found", 405: "method_not_allowed"}
@@ -63,7 +63,8 @@ def create_app(
                   description="Hand periksa an application; learn what happened to it.")
     app.state.pipeline = pipeline
     app.state.settings = settings
-    for router in (applications.router, admin.router, health.router, session.router):
+    for router in (applications.router, admin.router, health.router, session.router,
+                   decisions.router, audit.router):
         app.include_router(router)
     app.include_router(dashboard.router)
     app.include_router(metrics.router)
