@@ -1,4 +1,5 @@
-"""`periksa serve`, `periksa users add`, `periksa keys create`: added to pipeline/cli.py's parser.
+"""`periksa serve`, `users add|deactivate`, `keys create|revoke`, `audit verify`: added to
+pipeline/cli.py's parser.
 
 Secrets go to stdout once (keys) or come from stdin (passwords), never from argv, where
 `ps` and shell history would keep them.
@@ -36,6 +37,16 @@ def add_commands(sub: Any) -> None:
     create.add_argument("--office", default=None)
     create.add_argument("--callback-url", default=None)
     create.set_defaults(command=keys_create)
+    revoke = key_sub.add_parser("revoke", help="make a key inactive (its next call gets 401)")
+    revoke.add_argument("key_id", metavar="ID")
+    revoke.set_defaults(command=keys_revoke)
+    deactivate = user_sub.add_parser("deactivate", help="lock a person out (sessions end too)")
+    deactivate.add_argument("name")
+    deactivate.set_defaults(command=users_deactivate)
+    audit_cmd = sub.add_parser("audit", help="the audit chain")
+    audit_sub = audit_cmd.add_subparsers(required=True)
+    verify = audit_sub.add_parser("verify", help="walk the chain; exit 1 when a link is broken")
+    verify.set_defaults(command=audit_verify)
 
 
 def serve_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -78,9 +89,60 @@ def keys_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import accounts, audit
+    from storage.db import transaction
+
+    with transaction(_stores(settings).sessions) as session:
+        key = accounts.revoke_key(session, args.key_id)
+        if key is None:
+            print(f"periksa: no key {args.key_id}", file=sys.stderr)
+            return 2
+        audit.append(session, "key.revoked", actor="cli", payload={"key_id": key.id})
+    print(f"key {args.key_id} revoked")
+    return 0
+
+
+def users_deactivate(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from storage import accounts, audit, decisions, sessions
+    from storage.db import transaction
+
+    with transaction(_stores(settings).sessions) as session:
+        user = session.scalars(select(accounts.User).where(accounts.User.name == args.name)).first()
+        if user is None:
+            print("periksa: no such user", file=sys.stderr)
+            return 2
+        accounts.deactivate_user(session, user.id)
+        ended = sessions.close_user_sessions(session, user.id)
+        released = decisions.release_all(session, user.id)
+        audit.append(session, "user.deactivated", actor="cli",
+                     payload={"user_id": user.id, "sessions_ended": ended,
+                              "claims_released": released})
+    print(f"user {user.id} deactivated ({ended} sessions ended, {released} claims released)")
+    return 0
+
+
+def audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when every link holds, 1 with the first broken seq otherwise."""
+    from storage import audit
+
+    with _stores(settings).sessions() as session:
+        found = audit.verify(session)
+    if found.ok:
+        print(f"audit chain ok: {found.events} events, head {found.head}")
+        return 0
+    print(f"audit chain BROKEN at seq {found.first_broken_seq}: {found.reason} "
+          f"({found.events} events)")
+    return 1
+
+
 def _stores(settings: Settings):  # type: ignore[no-untyped-def]
     import storage.accounts  # noqa: F401 - tables registered before create_schema
     import storage.callbacks  # noqa: F401
+    import storage.decisions  # noqa: F401
+    import storage.sessions  # noqa: F401
     from pipeline.stores import open_stores
 
     return open_stores(settings)

@@ -122,3 +122,66 @@ def test_basic_still_works_and_needs_no_csrf(api: Api) -> None:
                              json={"name": "baru", "password": "panjang-sekali", "role": "auditor"})
     assert answer.status_code == 201
     assert api.client.get("/v1/applications", headers=api.headers["auditor"]).status_code == 200
+
+
+def test_a_revoked_key_gets_401_on_its_next_call(api: Api) -> None:
+    admin = api.headers["admin"]
+    listed = api.client.get("/v1/admin/keys", headers=admin).json()
+    assert {k["name"] for k in listed} >= {"intake_a", "intake_b", "admin"}
+    assert all("key" not in k and "signing_secret" not in k for k in listed)
+    assert api.client.get("/v1/applications", headers=api.headers["intake_a"]).status_code == 200
+    key_id = api.key_ids["intake_a"]
+    assert api.client.delete(f"/v1/admin/keys/{key_id}",
+                             headers=api.headers["intake_b"]).status_code == 403
+    revoked = api.client.delete(f"/v1/admin/keys/{key_id}", headers=admin)
+    assert revoked.status_code == 200 and revoked.json()["active"] is False
+    assert api.client.get("/v1/applications", headers=api.headers["intake_a"]).status_code == 401
+    assert api.client.get("/v1/applications", headers=api.headers["intake_b"]).status_code == 200
+    assert api.client.delete("/v1/admin/keys/01ZZZZZZZZZZZZZZZZZZZZZZZZ",
+                             headers=admin).status_code == 404
+    events = [k for k in _kinds(api) if k[0] == "key.revoked"]
+    assert events == [("key.revoked", "key:admin")]
+
+
+def test_a_deactivated_person_loses_password_sessions_and_claims(api: Api) -> None:
+    a = api.submit("intake_a").json()["id"]
+    flag_it(api, a)
+    csrf = _login(api).json()["csrf_token"]
+    assert api.client.post(f"/v1/applications/{a}/claim",
+                           headers={"X-CSRF-Token": csrf}).status_code == 200
+    users = api.client.get("/v1/admin/users", headers=api.headers["admin"]).json()
+    siti = next(u for u in users if u["name"] == "verifier_3216")
+    gone = api.client.delete(f"/v1/admin/users/{siti['id']}", headers=api.headers["admin"])
+    assert gone.status_code == 200 and gone.json()["active"] is False
+    assert api.client.get("/v1/session").status_code == 401
+    assert api.client.get("/v1/applications",
+                          headers=api.headers["verifier_3216"]).status_code == 401
+    assert _login(api).status_code == 401
+    api.client.cookies.clear()
+    queue = api.client.get("/v1/queue", headers=api.headers["auditor"]).json()["items"]
+    assert [(i["id"], i["claimed_by"]) for i in queue] == [(a, None)]
+
+
+def test_cli_revokes_keys_and_verifies_the_chain(
+    tmp_path, monkeypatch, capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    import re
+
+    from pipeline.cli import main
+    from storage.tables import AuditEvent as Event
+
+    monkeypatch.setenv("PERIKSA_DATA_DIR", str(tmp_path / "var"))
+    assert main(["keys", "create", "--name", "portal", "--role", "intake"]) == 0
+    key_id = re.search(r"key id:\s+(\S+)", capsys.readouterr().out).group(1)
+    assert main(["keys", "revoke", key_id]) == 0
+    assert main(["keys", "revoke", "01ZZZZZZZZZZZZZZZZZZZZZZZZ"]) == 2
+    assert main(["audit", "verify"]) == 0
+    assert "audit chain ok: 1 events" in capsys.readouterr().out
+    from pipeline.settings import Settings
+    from pipeline.stores import open_stores
+
+    stores = open_stores(Settings(data_dir=tmp_path / "var"))
+    with stores.sessions() as session, session.begin():
+        session.execute(Event.__table__.update().values(actor="cli:someone-else"))
+    assert main(["audit", "verify"]) == 1
+    assert "BROKEN at seq 1" in capsys.readouterr().out

@@ -1,18 +1,24 @@
-"""/v1/admin: the admin role creates API keys and people's accounts (audited, never echoed)."""
+"""/v1/admin: the admin role creates, lists and revokes API keys and people's accounts.
+
+Everything is audited; secrets are shown once at creation and never listed. Revoking a key
+or deactivating a person takes effect on the very next request (the active flag is read
+on every authentication); a person's sessions are deleted and their claims released.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
-from storage import accounts, audit
+from storage import accounts, audit, decisions, sessions
 from storage.accounts import Principal, Role
 from storage.db import transaction
 from web.auth import require
-from web.errors import BadRequest
+from web.errors import BadRequest, NotFound
 from web.intake import check_callback_url
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -44,6 +50,29 @@ class UserOut(BaseModel):
     name: str
 
 
+class KeyRow(BaseModel):
+    id: str
+    name: str
+    role: Role
+    office: str | None
+    callback_url: str | None
+    active: bool
+    created_at: datetime
+
+
+class UserRow(BaseModel):
+    id: str
+    name: str
+    role: Role
+    office: str | None
+    active: bool
+    created_at: datetime
+
+
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+Id = Annotated[str, Path(max_length=26)]
+
+
 @router.post("/keys", status_code=201, response_model=KeyOut)
 def create_key(request: Request, body: KeyIn,
                principal: Annotated[Principal, Depends(require(Role.ADMIN))]) -> KeyOut:
@@ -67,3 +96,50 @@ def create_user(request: Request, body: UserIn,
             return UserOut(id=user.id, name=user.name)
     except IntegrityError as exc:
         raise BadRequest("a user of that name exists") from exc
+
+
+@router.get("/keys", response_model=list[KeyRow])
+def list_keys(request: Request, _principal: Admin) -> list[KeyRow]:
+    """Every key, revoked ones too; never the key or its signing secret."""
+    with request.app.state.pipeline.stores.sessions() as session:
+        return [KeyRow(id=k.id, name=k.name, role=Role(k.role), office=k.office,
+                       callback_url=k.callback_url, active=k.active, created_at=k.created_at)
+                for k in accounts.list_keys(session)]
+
+
+@router.delete("/keys/{key_id}", response_model=KeyRow, responses={404: {}})
+def revoke_key(request: Request, principal: Admin, key_id: Id) -> KeyRow:
+    """Inactive from the next request on; the row stays (applications name their key)."""
+    with transaction(request.app.state.pipeline.stores.sessions) as session:
+        key = accounts.revoke_key(session, key_id)
+        if key is None:
+            raise NotFound("no such key")
+        audit.append(session, "key.revoked", actor=principal.actor, payload={"key_id": key.id})
+        return KeyRow(id=key.id, name=key.name, role=Role(key.role), office=key.office,
+                      callback_url=key.callback_url, active=key.active, created_at=key.created_at)
+
+
+@router.get("/users", response_model=list[UserRow])
+def list_users(request: Request, _principal: Admin) -> list[UserRow]:
+    with request.app.state.pipeline.stores.sessions() as session:
+        return [_user_row(u) for u in accounts.list_users(session)]
+
+
+@router.delete("/users/{user_id}", response_model=UserRow, responses={404: {}})
+def deactivate_user(request: Request, principal: Admin, user_id: Id) -> UserRow:
+    """Inactive at once: password refused, sessions deleted, claims back in the queue."""
+    with transaction(request.app.state.pipeline.stores.sessions) as session:
+        user = accounts.deactivate_user(session, user_id)
+        if user is None:
+            raise NotFound("no such user")
+        ended = sessions.close_user_sessions(session, user.id)
+        released = decisions.release_all(session, user.id)
+        audit.append(session, "user.deactivated", actor=principal.actor,
+                     payload={"user_id": user.id, "sessions_ended": ended,
+                              "claims_released": released})
+        return _user_row(user)
+
+
+def _user_row(user: accounts.User) -> UserRow:
+    return UserRow(id=user.id, name=user.name, role=Role(user.role), office=user.office,
+                   active=user.active, created_at=user.created_at)
