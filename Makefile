@@ -4,10 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := tesseract-ocr tesseract-ocr-ind fonts-dejavu-core fonts-liberation fonts-freefont-ttf
+# chromium: the browser tests (tests/browser, Playwright drives Debian's build; no downloads)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-ind fonts-dejavu-core fonts-liberation fonts-freefont-ttf chromium
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages venv run test bench bench-flags samples services clean migration
+.PHONY: setup system-packages venv run demo-check test bench bench-flags samples services clean migration
 
 setup: system-packages venv
 
@@ -26,8 +27,14 @@ $(BIN)/periksa: pyproject.toml
 	touch $@
 
 # The main job on the embedded default: ingest the committed sample applications.
+# The web app on the embedded default: demo people (passwords printed), the committed sample
+# applications ingested (a flag each), then serving on 127.0.0.1:8000 until Ctrl+C.
 run: setup
-	PERIKSA_DATA_DIR=var/run $(BIN)/periksa ingest samples/applications
+	PERIKSA_DATA_DIR=var/run $(BIN)/periksa demo --host 127.0.0.1 --port 8000
+
+# The same without blocking: serve on a free port, log in as the verifier, read the queue, stop.
+demo-check: setup
+	PERIKSA_DATA_DIR=var/run $(BIN)/periksa demo --check
 
 test: setup
 	@if [ "$$CI" = "true" ]; then scripts/services.sh; fi

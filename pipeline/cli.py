@@ -215,6 +215,9 @@ def _parser() -> argparse.ArgumentParser:
     from web.commands import add_commands  # serve, users add, keys create (the intake API)
 
     add_commands(sub)
+    from web.demo import add_command as add_demo  # demo users + samples + the web app
+
+    add_demo(sub)
     return parser
 
 

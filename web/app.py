@@ -23,7 +23,7 @@ from pipeline.broker import make_broker
 from pipeline.errors import PeriksaError
 from pipeline.settings import Settings
 from pipeline.tasks import Pipeline, bind
-from web import masklog
+from web import masklog, pages
 from web.callbacks import Dispatcher, Poster, post
 from web.errors import periksa_error, unexpected_error, validation_error
 from web.routes import dashboard, metrics
@@ -72,6 +72,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, unexpected_error)
+    pages.install(app)
     return app
 
 

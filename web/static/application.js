@@ -89,8 +89,7 @@ async function claim(app) {
     state.canDecide = true;
     show(claimNotice, t("app.claimed_mine"), "ok");
   } catch (error) {
-    const details = error.body && error.body.error ? error.body.error.details : null;
-    const who = (details && (details.claimed_by || details.holder)) || null;
+    const who = error.body && error.body.error ? error.body.error.claimed_by : null;
     show(claimNotice, error.status === 409
       ? t("app.claimed_other", { who: who || error.message })
       : t("app.claim_failed", { message: errorText(error) }), "warn");
@@ -100,7 +99,7 @@ async function claim(app) {
 
 function reasonLabel(item) {
   if (typeof item === "string") return item;
-  return item[page.lang] || item.label || item.text || item.description || item.title || item.code;
+  return item[`label_${page.lang}`] || item.label_id || item.code;
 }
 
 async function loadReasons() {

@@ -64,7 +64,7 @@ async function replay() {
   const target = document.getElementById("replay-result");
   target.replaceChildren(t("common.loading"));
   try {
-    const answer = await api(`${base}/replay`);
+    const answer = await api(`${base}/replay?under=current`);
     const differences = answer.differences || [];
     const replayed = answer.replayed || {};
     target.replaceChildren(

@@ -55,6 +55,13 @@ export function reasons(report) {
   return el("ol", { class: "reasons" }, items.map((r) => el("li", {}, r)));
 }
 
+/** "anggota_keluarga[1].nik" as "#2 nik": the row of a family member, then the field. */
+export function fieldLabel(path) {
+  const member = /^[a-z_]+\[(\d+)\]\.(.+)$/.exec(path);
+  if (!member) return path.replace(/_/g, " ");
+  return [el("span", { class: "member" }, `#${Number(member[1]) + 1}`), " ", member[2].replace(/_/g, " ")];
+}
+
 export function fieldTable(rows, reviewBelow, { onPick = () => {}, onHover = () => {} } = {}) {
   const head = el("thead", {}, el("tr", {},
     ["app.col.field", "app.col.submitted", "app.col.read", "app.col.outcome", "app.col.score",
@@ -68,7 +75,8 @@ export function fieldTable(rows, reviewBelow, { onPick = () => {}, onHover = () 
       onclick: () => onPick(row.key), onkeydown: (e) => { if (e.key === " ") { e.preventDefault(); onPick(row.key); } },
       onmouseenter: () => onHover(row.key, true), onmouseleave: () => onHover(row.key, false),
     },
-    el("td", { class: "field" }, c.field), el("td", {}, cell(c.submitted)), el("td", {}, cell(c.extracted)),
+    el("td", { class: "field", title: c.field }, fieldLabel(c.field)), el("td", {}, cell(c.submitted)),
+    el("td", {}, cell(c.extracted)),
     el("td", {}, el("span", { class: `badge out-${row.kind}` }, outcomeText(c, reviewBelow)), conf),
     el("td", { class: "num" }, cell(c.score)), el("td", {}, c.normalisation || "–"));
   }));
