@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageOps, ImageSequence
 
 from pipeline.errors import EncryptedPdf, FileTooLarge, UnreadableFile, UnsupportedFormat
-from pipeline.records import PageImage, PageText, Word
+from pipeline.records import FormField, PageImage, PageText, Word
 from pipeline.settings import Settings
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -193,7 +193,7 @@ def _pdf_pages(data: bytes, settings: Settings) -> list[LoadedPage]:
         raise UnreadableFile("the PDF is damaged and cannot be rendered") from exc
     finally:
         pdf.close()
-    texts = _text_layers(data, images)
+    texts = _with_forms(_text_layers(data, images), _form_fields(data, images), images)
     return [LoadedPage(image=img, text=txt) for img, txt in zip(images, texts)]
 
 
@@ -273,3 +273,61 @@ def _lines(boxes: list[tuple[str, tuple[float, float, float, float]]]) -> Iterat
     for number, row in enumerate(rows):
         for text, bbox in sorted(row, key=lambda b: b[1][0]):
             yield Word(text=text, confidence=1.0, bbox=bbox, line=number, block=0)
+
+
+# --- AcroForm -------------------------------------------------------------------------------
+
+
+def _form_fields(data: bytes, images: list[PageImage]) -> list[tuple[FormField, ...]]:
+    """Filled AcroForm text fields per page (widget boxes in page pixels); none on failure.
+
+    A filled form's values live in its fields, not in the text layer, so they are read here
+    directly; like the text layer, a form pypdf cannot parse only means OCR reads the page.
+    """
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return [tuple(_widgets(page, image)) for page, image in zip(reader.pages, images)]
+    except Exception:  # noqa: BLE001 - any pypdf failure just means: no form values
+        return [()] * len(images)
+
+
+def _widgets(page, image: PageImage) -> Iterator[FormField]:
+    x0, y0, x1, y1 = (float(v) for v in page.cropbox)
+    sx, sy = image.width / max(x1 - x0, 1e-6), image.height / max(y1 - y0, 1e-6)
+    for ref in page.get("/Annots") or []:
+        annot = ref.get_object()
+        if annot.get("/Subtype") != "/Widget" or "/Rect" not in annot:
+            continue
+        name, value = _qualified_name(annot), annot.get("/V") or annot.get("/Parent", {}).get("/V")
+        if not name or value is None or not isinstance(value, str):
+            continue
+        left, bottom, right, top = (float(v) for v in annot["/Rect"])
+        bbox = ((left - x0) * sx, (y1 - top) * sy, (right - x0) * sx, (y1 - bottom) * sy)
+        yield FormField(name=name, value=str(value), bbox=bbox)
+
+
+def _qualified_name(annot) -> str:
+    """The field's full dotted name: its /T and its parents' /T, outermost first."""
+    parts, node = [], annot
+    while node is not None:
+        if "/T" in node:
+            parts.append(str(node["/T"]))
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return ".".join(reversed(parts))
+
+
+def _with_forms(texts: list[PageText | None], forms: list[tuple[FormField, ...]],
+                images: list[PageImage]) -> list[PageText | None]:
+    """A page with filled form fields becomes a "pdf_form" page (its text layer kept)."""
+    out: list[PageText | None] = []
+    for text, form, image in zip(texts, forms, images):
+        if not any(f.value.strip() for f in form):
+            out.append(text)
+            continue
+        base = text or PageText(page=image.number, width=image.width, height=image.height,
+                                source="pdf_form", steps=image.steps, engine="pypdf")
+        out.append(base.model_copy(update={"source": "pdf_form", "form": form}))
+    return out

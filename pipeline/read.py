@@ -14,6 +14,7 @@ from typing import Any
 
 from extractors.akta import extract_akta
 from extractors.classify import classify
+from extractors.f201 import extract_f201
 from extractors.image import preprocess
 from extractors.kk import edition as kk_edition
 from extractors.kk import extract_kk
@@ -28,6 +29,7 @@ Extractor = Callable[[list[PageImage], list[PageText], OcrEngine], dict[str, Any
 EXTRACTORS: dict[DocumentType, Extractor] = {
     DocumentType.KK: extract_kk,
     DocumentType.AKTA_KELAHIRAN: extract_akta,
+    DocumentType.F2_01: extract_f201,
 }
 
 
@@ -76,12 +78,20 @@ def extract_document(
     return ExtractedDocument(
         file=filename, sha256=sha256, document_type=found.document_type,
         classification_confidence=found.confidence, pages=len(pages),
-        source="pdf_text" if all(t.source == "pdf_text" for t in texts) else "ocr",
+        source=_source(texts),
         fields=extractor(pages, texts, engine) if extractor else {},
         steps=tuple(dict.fromkeys(s for p in pages for s in p.steps)),
         edition=kk_edition(texts) if found.document_type == DocumentType.KK else None,
         recognised_as=found.recognised_as,
     )
+
+
+def _source(texts: list[PageText]) -> str:
+    """pdf_form when a page's values came from its form fields, pdf_text when every page had
+    a text layer, else ocr."""
+    if any(t.source == "pdf_form" for t in texts):
+        return "pdf_form"
+    return "pdf_text" if texts and all(t.source == "pdf_text" for t in texts) else "ocr"
 
 
 class _Clock:

@@ -102,16 +102,29 @@ class Word(Record):
     block: int = 0
 
 
+class FormField(Record):
+    """One filled AcroForm field of a PDF page: its name, its value and its widget's box."""
+
+    name: str
+    value: str
+    bbox: BBox
+
+
 class PageText(Record):
-    """The words of one page, from OCR or from a PDF text layer, in page pixels."""
+    """The words of one page, from OCR or from a PDF text layer, in page pixels.
+
+    `form` holds the page's filled AcroForm fields (source "pdf_form"): values typed into a
+    form are not in the text layer, and they need no reading at all.
+    """
 
     page: int
     width: int
     height: int
-    source: Literal["ocr", "pdf_text"]
+    source: Literal["ocr", "pdf_text", "pdf_form"]
     words: tuple[Word, ...] = ()
     steps: tuple[str, ...] = ()
     engine: str = ""
+    form: tuple[FormField, ...] = ()
 
     @property
     def text(self) -> str:

@@ -24,6 +24,9 @@ from functools import cached_property
 from typing import Any
 
 import dramatiq
+import pika.exceptions
+import redis.exceptions
+import sqlalchemy.exc
 from dramatiq import Actor, Broker
 from dramatiq.middleware import CurrentMessage, TimeLimitExceeded
 from sqlalchemy import select
@@ -42,9 +45,15 @@ log = logging.getLogger("periksa.tasks")
 
 QUEUE_PAGES = "periksa-pages"
 QUEUE_APPLICATIONS = "periksa-applications"
+# The broker clients' own connection errors are not the builtin ConnectionError, and the
+# stages' plain reads raise SQLAlchemy's errors untranslated: without these a Redis,
+# RabbitMQ or PostgreSQL outage at the wrong moment would fail the application for good
+# (internal_error) instead of retrying (tests/pipeline/test_outage.py).
 TRANSIENT: tuple[type[BaseException], ...] = (
     ServiceUnavailable, OcrFailed, TimeLimitExceeded, dramatiq.errors.BrokerConnectionError,
-    ConnectionError, TimeoutError,
+    ConnectionError, TimeoutError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
+    pika.exceptions.AMQPConnectionError, pika.exceptions.AMQPChannelError,
+    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
 )
 SETTLED = frozenset({Status.FLAGGED.value, Status.FAILED.value, Status.DECIDED.value})
 
@@ -179,6 +188,8 @@ def error_code(exc: BaseException) -> str:
         return "time_limit"
     if isinstance(exc, MemoryError):
         return "memory_limit"
+    if isinstance(exc, TRANSIENT):  # a database or broker client error: a service was down
+        return "service_unavailable"
     return "internal_error"
 
 

@@ -23,6 +23,7 @@ Path = tuple[str | int, ...]
 KINDS: dict[str, tuple[str, ...]] = {
     "kk": ("nik_digit", "name", "date_shift", "nomor_kk_digit", "letter", "sex"),
     "akta_kelahiran": ("nik_digit", "name", "date_shift", "nomor_akta_digit", "letter", "sex"),
+    "f2_01": ("nik_digit", "name", "date_shift", "nomor_kk_digit", "letter", "sex"),
 }
 # kinds added later, kept apart so plan()'s rotation over KINDS (and every existing seed's set)
 # is unchanged; benchmarks ask for them explicitly. Document kinds change what the document
@@ -36,6 +37,7 @@ SERVICES = {
     "kk": ("kk_perubahan", "kk_baru", "kk_hilang_rusak", "legalisir_kk", "pindah_datang"),
     "akta_kelahiran": ("legalisir_akta", "akta_kelahiran_kutipan_kedua", "pendaftaran_sekolah",
                        "kia_baru"),
+    "f2_01": ("akta_kelahiran_baru",),
 }
 CHANNELS = ("PORTAL", "WA", "APP", "LOKET")
 PROFILES = {"full": 0.4, "identity": 0.4, "minimal": 0.2}  # share of applicants
@@ -45,6 +47,12 @@ KK_MINIMAL = ("nama_lengkap", "nik")
 AKTA_IDENTITY = ("nomor_akta", "nama", "jenis_kelamin", "tempat_lahir", "tanggal_lahir",
                  "anak_ke", "nama_ayah", "nama_ibu")
 AKTA_MINIMAL = ("nomor_akta", "nik", "nama", "tanggal_lahir")
+# F-2.01: group -> keys an applicant types, per profile ("full" types every group and key)
+F201_IDENTITY = {"pelapor": ("nama", "nik", "nomor_kk"), "ayah": ("nama", "nik"),
+                 "ibu": ("nama", "nik"),
+                 "anak": ("nama", "jenis_kelamin", "tempat_kelahiran", "tanggal_lahir")}
+F201_MINIMAL = {"ayah": ("nama",), "ibu": ("nama",), "anak": ("nama", "tanggal_lahir")}
+F201_PEOPLE = ("pelapor", "subjek_akta_1", "saksi_1", "saksi_2", "ayah", "ibu", "anak")
 BENIGN_SHARE = 0.15  # share of name fields typed with a harmless slip
 MAX_SHIFT_DAYS = 400
 EMPTY = "-"
@@ -106,6 +114,8 @@ def _self_contradiction(document_type: str, truth: dict[str, Any], kind: str,
 
 def office(document_type: str, truth: dict[str, Any]) -> str:
     """The kab/kota code of the office that issued the document ("3320")."""
+    if document_type == "f2_01":
+        return truth["kode_wilayah"][:4]
     number = truth["nomor_kk"] if document_type == "kk" else truth["nomor_akta"]
     return number[:4]
 
@@ -128,7 +138,7 @@ def _get(data: dict[str, Any], path: Path) -> Any:
 def _put(data: dict[str, Any], path: Path, value: Any) -> None:
     node: Any = data
     for part in path[:-1]:
-        node = node[part]
+        node = node.setdefault(part, {}) if isinstance(part, str) else node[part]
     node[path[-1]] = value
 
 
@@ -138,6 +148,8 @@ def _subset(document_type: str, truth: dict[str, Any], rng: random.Random) -> di
     if document_type == "akta_kelahiran":
         keys = {"full": tuple(truth), "identity": AKTA_IDENTITY, "minimal": AKTA_MINIMAL}[profile]
         return {k: truth[k] for k in truth if k in keys}
+    if document_type == "f2_01":
+        return _f201_subset(truth, profile)
     if document_type != "kk":
         raise ValueError(f"no submissions for {document_type!r}")
     if profile == "full":
@@ -156,10 +168,23 @@ def _subset(document_type: str, truth: dict[str, Any], rng: random.Random) -> di
     return data
 
 
+def _f201_subset(truth: dict[str, Any], profile: str) -> dict[str, Any]:
+    """An F-2.01 submission: the whole form, or the people's identity, or the bare minimum."""
+    if profile == "full":
+        return copy.deepcopy(truth)
+    wanted = F201_IDENTITY if profile == "identity" else F201_MINIMAL
+    data: dict[str, Any] = {"jenis_pelaporan": truth["jenis_pelaporan"]}
+    for group, keys in wanted.items():
+        data[group] = {k: truth[group][k] for k in keys if k in truth.get(group, {})}
+    return data
+
+
 def _name_paths(document_type: str, data: dict[str, Any]) -> list[Path]:
     """Paths of the person-name fields present in `data`."""
     if document_type == "akta_kelahiran":
         return [(k,) for k in ("nama", "nama_ayah", "nama_ibu") if k in data]
+    if document_type == "f2_01":
+        return [(g, "nama") for g in F201_PEOPLE if "nama" in data.get(g, {})]
     paths: list[Path] = [("nama_kepala_keluarga",)] if "nama_kepala_keluarga" in data else []
     for i, member in enumerate(data.get("anggota_keluarga", [])):
         paths += [("anggota_keluarga", i, k) for k in ("nama_lengkap", "nama_ayah", "nama_ibu")
@@ -190,6 +215,8 @@ def benign(rng: random.Random, name: str) -> str:
 
 def _targets(document_type: str, truth: dict[str, Any], kind: str) -> list[Path]:
     """Fields a contradiction of this kind may hit."""
+    if document_type == "f2_01" and kind not in ("name", "letter"):
+        return _f201_targets(truth, kind)
     if kind in ("name", "letter"):
         return _name_paths(document_type, truth)
     if kind in ("nomor_kk_digit", "nomor_akta_digit"):
@@ -201,6 +228,17 @@ def _targets(document_type: str, truth: dict[str, Any], kind: str) -> list[Path]
     if document_type == "akta_kelahiran":
         return [(key,)]
     return [("anggota_keluarga", i, key) for i in range(len(truth["anggota_keluarga"]))]
+
+
+def _f201_targets(truth: dict[str, Any], kind: str) -> list[Path]:
+    """F-2.01 fields a contradiction may hit: the child's facts, the parents', the pelapor's."""
+    if kind == "nomor_kk_digit":
+        return [("pelapor", "nomor_kk")]
+    if kind == "sex":
+        return [("anak", "jenis_kelamin")]
+    if kind == "date_shift":
+        return [("anak", "tanggal_lahir")]
+    return [(g, "nik") for g in ("pelapor", "ayah", "ibu") if "nik" in truth.get(g, {})]
 
 
 def _digit(rng: random.Random, value: str, truth: dict[str, Any], path: Path) -> str:
@@ -232,6 +270,8 @@ def _other_name(rng: random.Random, value: str, truth: dict[str, Any], path: Pat
 def _person_of(truth: dict[str, Any], path: Path) -> tuple[str, int]:
     """(sex, birth year) of whoever a name field names."""
     field = str(path[-1])
+    if len(path) == 2 and isinstance(path[0], str) and path[0] in F201_PEOPLE:
+        return _f201_person(truth, str(path[0]))
     if field == "nama_ayah":
         return "LAKI-LAKI", 1970
     if field == "nama_ibu":
@@ -240,6 +280,19 @@ def _person_of(truth: dict[str, Any], path: Path) -> tuple[str, int]:
     if field == "nama_kepala_keluarga":
         row = truth["anggota_keluarga"][0]
     return row["jenis_kelamin"], int(row["tanggal_lahir"][:4])
+
+
+def _f201_person(truth: dict[str, Any], group: str) -> tuple[str, int]:
+    """(sex, birth year) of an F-2.01 block's person, from its NIK where no date is printed."""
+    if group in ("ayah", "pelapor"):
+        return "LAKI-LAKI", int(truth["ayah"]["tanggal_lahir"][:4])
+    if group == "ibu":
+        return "PEREMPUAN", int(truth["ibu"]["tanggal_lahir"][:4])
+    if group in ("anak", "subjek_akta_1"):
+        return truth["anak"]["jenis_kelamin"], int(truth["anak"]["tanggal_lahir"][:4])
+    nik = truth[group]["nik"]
+    sex = "PEREMPUAN" if int(nik[6:8]) > 40 else "LAKI-LAKI"
+    return sex, 1900 + int(nik[10:12]) if int(nik[10:12]) > 25 else 2000 + int(nik[10:12])
 
 
 def _letter(rng: random.Random, value: str, truth: dict[str, Any], path: Path) -> str:

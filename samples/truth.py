@@ -75,8 +75,10 @@ def make_family(rng: random.Random, *, generation: Generation,
     }
 
 
-def make_birth(rng: random.Random, *, family: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Kutipan akta data for a child of `family` (a fresh digital-KK family when None).
+def make_birth(rng: random.Random, *, family: dict[str, Any] | None = None,
+               child_index: int | None = None) -> dict[str, Any]:
+    """Kutipan akta data for a child of `family` (a fresh digital-KK family when None);
+    `child_index` names the member row to register (default: a recent child drawn by rng).
 
     The number's KKKK is the issuing Disdukcapil (the family's kab/kota), its date is the
     registration day: within 60 days of birth for LU, later for LT, never before birth.
@@ -86,8 +88,11 @@ def make_birth(rng: random.Random, *, family: dict[str, Any] | None = None) -> d
     children = [r for r in rows if r["status_hubungan_dalam_keluarga"] == "ANAK"]
     if not children:
         raise ValueError("the family has no child to register")
-    recent = [c for c in children if c["tanggal_lahir"] >= AKTA_CHILD_FROM.isoformat()]
-    child = rng.choice(recent) if recent else children[-1]
+    if child_index is not None:
+        child = rows[child_index]
+    else:
+        recent = [c for c in children if c["tanggal_lahir"] >= AKTA_CHILD_FROM.isoformat()]
+        child = rng.choice(recent) if recent else children[-1]
     born = date.fromisoformat(child["tanggal_lahir"])
     late, registered = _registration(rng, born)
     issued = registered

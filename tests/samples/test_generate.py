@@ -35,7 +35,8 @@ def test_plan_covers_types_tiers_variants_and_every_kind() -> None:
     assert len({s.app_id for s in specs}) == 72
     assert Counter(s.document_type for s in specs) == {"kk": 36, "akta_kelahiran": 36}
     assert Counter(s.variant == "truthful" for s in specs) == {True: 36, False: 36}
-    for document_type, kinds in KINDS.items():
+    for document_type in gen.TYPES:  # the default rotation; F-2.01 is planned on request
+        kinds = KINDS[document_type]
         pairs = {(s.variant, s.tier) for s in specs if s.document_type == document_type}
         for kind in kinds:
             assert {t for v, t in pairs if v == f"contradict:{kind}"} == set(gen.TIERS), kind
@@ -105,13 +106,16 @@ def test_cli_writes_the_requested_count(tmp_path: Path, fast: None) -> None:
 
 def test_committed_set_covers_what_the_repository_promises() -> None:
     specs = gen.committed_specs()
-    assert len(specs) == 8
-    assert {s.document_type for s in specs} == {"kk", "akta_kelahiran"}
+    assert len(specs) == 10
+    assert {s.document_type for s in specs} == {"kk", "akta_kelahiran", "f2_01"}
     assert {s.generation for s in specs if s.document_type == "kk"} == {"digital", "blangko"}
     assert Counter(s.tier for s in specs)["photo"] == 1
     assert {s.tier for s in specs} == set(gen.TIERS)
-    assert Counter(s.variant == "truthful" for s in specs) == {True: 4, False: 4}
-    assert all(s.fmt == ("png" if s.tier == "clean" else "jpg") for s in specs)
+    assert Counter(s.variant == "truthful" for s in specs) == {True: 5, False: 5}
+    scanned = [s for s in specs if s.fmt not in gen.DIGITAL_FORMATS]
+    assert all(s.fmt == ("png" if s.tier == "clean" else "jpg") for s in scanned)
+    forms = [s for s in specs if s.document_type == "f2_01"]
+    assert {s.fmt for s in forms} == {"png", "pdftext"} and any(s.with_kk for s in forms)
 
 
 def test_real_renderers_produce_a_page_at_300_dpi() -> None:

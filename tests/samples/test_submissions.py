@@ -14,6 +14,7 @@ import pytest
 from pipeline.contract import load
 from samples.names import distinctive
 from samples.submissions import KINDS, contradict, contradiction, strip_title, truthful
+from samples.birth_report import make_f201
 from samples.truth import make_birth, make_family
 
 SEEDS = range(25)
@@ -28,6 +29,8 @@ def truth_for(document_type: str, seed: int) -> dict[str, Any]:
     rng = random.Random(1000 + seed)
     if document_type == "kk":
         return make_family(rng, generation=("blangko", "digital")[seed % 2])
+    if document_type == "f2_01":
+        return make_f201(rng)
     return make_birth(rng)
 
 
@@ -59,14 +62,15 @@ def differences(submitted: dict[str, Any], truth: dict[str, Any]) -> dict[str, t
     return {k: (v, real[k]) for k, v in sub.items() if norm(v) != norm(real[k])}
 
 
-@pytest.mark.parametrize("document_type", ["kk", "akta_kelahiran"])
+@pytest.mark.parametrize("document_type", ["kk", "akta_kelahiran", "f2_01"])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_truthful_submission_is_valid_and_agrees(document_type: str, seed: int) -> None:
     truth = truth_for(document_type, seed)
     submission = truthful(document_type, truth, random.Random(seed))
     assert list(validator().iter_errors(submission)) == []
     assert submission["document_type"] == document_type
-    assert submission["office"] == (truth.get("nomor_kk") or truth["nomor_akta"])[:4]
+    number = truth.get("nomor_kk") or truth.get("nomor_akta") or truth["kode_wilayah"]
+    assert submission["office"] == number[:4]
     assert differences(submission["data"], truth) == {}
     if document_type == "kk":
         assert len(submission["data"]["anggota_keluarga"]) == len(truth["anggota_keluarga"])
