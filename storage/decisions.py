@@ -36,6 +36,7 @@ from sqlalchemy import (
     delete,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pipeline.errors import InputRefused, PeriksaError
@@ -183,21 +184,20 @@ def claim(session: Session, application: Application, verifier: Principal, now: 
     if Status(application.status) not in (Status.FLAGGED, Status.DECIDED):
         raise NotDecidable(f"an application {application.status} cannot be claimed")
     expires = now + timedelta(seconds=ttl_s)
-    row = _claim_row(session, application.id)
+    row, taken = _claim_row(session, application.id), False
     if row is None:
-        row = Claim(application_id=application.id, user_id=verifier.id, verifier=verifier.name,
-                    claimed_at=now, expires_at=expires)
-        session.add(row)
-        audit.append(session, "claim.taken", application_id=application.id, actor=verifier.actor,
-                     payload={"expires_at": expires.isoformat()})
-    elif row.user_id == verifier.id or row.expires_at <= now:
-        if row.user_id != verifier.id or row.expires_at <= now:
-            audit.append(session, "claim.taken", application_id=application.id,
-                         actor=verifier.actor, payload={"expires_at": expires.isoformat()})
+        row, taken = _insert_claim(session, application.id, verifier, now, expires)
+    if not taken:
+        mine, live = row.user_id == verifier.id, row.expires_at > now
+        if live and not mine:
+            raise Claimed(row)
+        taken = not live  # a lapsed claim taken over is a new claim; a live one of mine extends
+        if taken:
             row.claimed_at = now
         row.user_id, row.verifier, row.expires_at = verifier.id, verifier.name, expires
-    else:
-        raise Claimed(row)
+    if taken:
+        audit.append(session, "claim.taken", application_id=application.id, actor=verifier.actor,
+                     payload={"expires_at": expires.isoformat()})
     session.flush()
     return ClaimState(row.verifier, row.expires_at)
 
@@ -223,6 +223,22 @@ def live_claim(session: Session, application_id: str, now: datetime) -> Claim | 
 def release_all(session: Session, user_id: str) -> int:
     """Every claim of a deactivated person goes back to the queue."""
     return session.execute(delete(Claim).where(Claim.user_id == user_id)).rowcount
+
+
+def _insert_claim(session: Session, application_id: str, verifier: Principal, now: datetime,
+                  expires: datetime) -> tuple[Claim, bool]:
+    """A new claim row (True); when a concurrent claim committed first (PostgreSQL), that one."""
+    row = Claim(application_id=application_id, user_id=verifier.id, verifier=verifier.name,
+                claimed_at=now, expires_at=expires)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        winner = _claim_row(session, application_id)
+        if winner is None:
+            raise
+        return winner, False
+    return row, True
 
 
 def _claim_row(session: Session, application_id: str) -> Claim | None:

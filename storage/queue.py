@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, and_, exists
 from sqlalchemy.orm import Session
 
 from pipeline.records import Flag, Status

@@ -131,7 +131,8 @@ def latest_decisions() -> Any:
             .group_by(Decision.application_id).subquery())
 
 
-def search(session: Session, visible: Select, wanted: SearchFilter) -> list[tuple[Application, Decision | None]]:
+def search(session: Session, visible: Select,
+           wanted: SearchFilter) -> list[tuple[Application, Decision | None]]:
     """Newest first: applications of `visible` matching every given filter, with their decision."""
     latest = latest_decisions()
     query = (visible.outerjoin(latest, latest.c.application_id == Application.id)

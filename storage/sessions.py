@@ -106,6 +106,7 @@ def recent_failures(session: Session, name: str, now: datetime, window_s: int) -
 
 def record_failure(session: Session, name: str, now: datetime, window_s: int) -> None:
     """Count one failure; rows older than the window are dropped on the way (no growth)."""
-    session.execute(delete(LoginFailure).where(LoginFailure.at <= now - timedelta(seconds=window_s)))
+    stale = now - timedelta(seconds=window_s)
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= stale))
     session.add(LoginFailure(name_hash=name_hash(name), at=now))
     session.flush()

@@ -11,7 +11,7 @@ from tests.web.support import Api
 
 def flagged(api: Api, flag: str = "review", *, office: str = "3216", who: str = "intake_a",
             qa_share: float = 0.0, checks: list[dict[str, Any]] | None = None) -> str:
-    """Submit (as `who`), then processing -> flagged with `flag` through pipeline.run.save_flagged."""
+    """Submit (as `who`), then processing -> flagged with `flag` through run.save_flagged."""
     application_id = api.submit(who, office=office).json()["id"]
     start(api.stores, application_id)
     report = Report(submission_id=application_id, status=Status.FLAGGED, flag=Flag(flag),

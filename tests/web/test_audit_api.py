@@ -101,7 +101,9 @@ def test_search_by_fields_and_exact_nik(api: Api) -> None:
     accepted = _decided(api, "review", "accept")
     returned = _decided(api, "clear", "return")
     other = flagged(api, "mismatch", office="33.20", who="intake_b")
-    found = lambda **p: [i["id"] for i in _get(api, "/v1/audit/search", **p).json()["items"]]  # noqa: E731
+    def found(**params: str) -> list[str]:
+        return [i["id"] for i in _get(api, "/v1/audit/search", **params).json()["items"]]
+
     assert set(found(nik=NIK)) == {accepted, returned, other}
     assert found(nik="3201010101010001") == []
     assert found(decision="return") == [returned]
@@ -109,7 +111,8 @@ def test_search_by_fields_and_exact_nik(api: Api) -> None:
     assert found(flag="mismatch") == [other]
     assert found(until="2000-01-01T00:00:00Z") == []
     item = _get(api, "/v1/audit/search", decision="accept").json()["items"][0]
-    assert item["decision"]["decision"] == "accept" and item["decision"]["verifier"] == "verifier_3216"
+    assert (item["decision"]["decision"], item["decision"]["verifier"]) == \
+        ("accept", "verifier_3216")
     for partial in (NIK[:6], NIK + "0", "abcdefghijklmnop"):
         refused = _get(api, "/v1/audit/search", nik=partial)
         assert refused.status_code == 422, partial

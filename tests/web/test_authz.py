@@ -91,7 +91,8 @@ def _call(api: Api, endpoint: str, who: str, a: str, b: str):  # type: ignore[no
     return _call_people(api, endpoint, headers, a, b)
 
 
-def _call_people(api: Api, endpoint: str, headers: dict[str, str], a: str, b: str):  # type: ignore[no-untyped-def]
+def _call_people(api: Api, endpoint: str, headers: dict[str, str],  # type: ignore[no-untyped-def]
+                 a: str, b: str):
     """The verifier, auditor and admin endpoints; none of these calls changes what others see
     (a decision without a reason code is refused before anything is written)."""
     client = api.client

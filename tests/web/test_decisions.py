@@ -168,7 +168,8 @@ def test_only_a_person_with_the_verifier_role_decides(api: Api) -> None:
 
 
 def test_queue_order_and_fields(api: Api) -> None:
-    clear, review, mismatch = flagged(api, "clear"), flagged(api, "review"), flagged(api, "mismatch")
+    clear, review = flagged(api, "clear"), flagged(api, "review")
+    mismatch = flagged(api, "mismatch")
     old_clear = flagged(api, "clear")
     elsewhere = flagged(api, "mismatch", office="33.20", who="intake_b")
     undecided = api.submit("intake_a").json()["id"]  # received: not in the queue

@@ -11,7 +11,8 @@ from storage.tables import AuditEvent
 from tests.web.support import PASSWORD, Api, flag_it
 
 
-def _login(api: Api, name: str = "verifier_3216", password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def _login(api: Api, name: str = "verifier_3216",
+           password: str = PASSWORD):  # type: ignore[no-untyped-def]
     return api.client.post("/v1/session", json={"name": name, "password": password})
 
 

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from pipeline.records import Flag
 from pipeline.replay import replay
@@ -227,8 +228,13 @@ def _nik_digest(request: Request, nik: str) -> str:
         raise BadRequest("a NIK search needs exactly 16 digits (no partial search)")
     settings = request.app.state.settings
     secret = finder.load_secret(settings.nik_index_secret, settings.data_dir)
-    while True:
-        with transaction(_sessions(request)) as session:
-            if finder.catch_up(session, secret) == 0:
-                break
+    done, clashes = -1, 0
+    while done != 0:
+        try:
+            with transaction(_sessions(request)) as session:
+                done = finder.catch_up(session, secret)
+        except IntegrityError:  # a concurrent search indexed the same batch: go on from there
+            clashes += 1
+            if clashes > 3:
+                raise
     return finder.digest(secret, number)

@@ -47,20 +47,19 @@ def login(request: Request, response: Response, body: LoginIn) -> SessionOut:
     """Check the password, open a session, set the cookie; failures counted and audited."""
     settings: Settings = request.app.state.settings
     now = request_now(request)
-    with transaction(request.app.state.pipeline.stores.sessions) as session:
-        if logins.recent_failures(session, body.name, now, settings.login_window_s) \
-                >= settings.login_max_failures:
-            _failed(session, body.name, now, settings, "throttled")
-            throttled = True
+    sessions = request.app.state.pipeline.stores.sessions
+    with sessions() as session:  # the slow argon2 check outside the write transaction
+        throttled = logins.recent_failures(session, body.name, now, settings.login_window_s) \
+            >= settings.login_max_failures
+        principal = None if throttled else user_principal(session, body.name, body.password)
+    with transaction(sessions) as session:
+        if principal is None:
+            why = "throttled" if throttled else "bad_credentials"
+            _failed(session, body.name, now, settings, why)
         else:
-            throttled = False
-            principal = user_principal(session, body.name, body.password)
-            if principal is None:
-                _failed(session, body.name, now, settings, "bad_credentials")
-            else:
-                token, opened = logins.open_session(session, principal, now, settings.session_ttl_s)
-                audit.append(session, "session.opened", actor=principal.actor,
-                             payload={"role": principal.role.value})
+            token, opened = logins.open_session(session, principal, now, settings.session_ttl_s)
+            audit.append(session, "session.opened", actor=principal.actor,
+                         payload={"role": principal.role.value})
     if throttled:
         raise TooManyAttempts("too many failed logins for this name; wait and try again",
                               retry_after_s=settings.login_window_s)
