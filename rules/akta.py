@@ -80,6 +80,7 @@ def akta_checks(fields: dict[str, Any], submitted: dict[str, Any], ruleset: Rule
         _registration(number, _date(value("tanggal_lahir")), ruleset, subject),
         _office(number, value("tempat_terbit"), ruleset, f"{prefix}tempat_terbit"),
         _issued(number, _date(value("tanggal_terbit")), ruleset, f"{prefix}tanggal_terbit"),
+        _report_kind(number, _date(value("tanggal_lahir")), ruleset, subject),
     ]
 
 
@@ -92,6 +93,29 @@ def _registration(number: AktaNumber, born: dt.date | None, ruleset: Ruleset,
     if number.registered >= born:
         return ruleset.check(rule, subject, CheckOutcome.PASS, f"{rule}.pass")
     return ruleset.check(rule, subject, CheckOutcome.FAIL, f"{rule}.fail",
+                         encoded=_dmy(number.registered), printed=_dmy(born))
+
+
+def _report_kind(number: AktaNumber, born: dt.date | None, ruleset: Ruleset,
+                 subject: str) -> Check:
+    """LU (lahir umum) is a birth reported within the limit, LT (terlambat) one reported later.
+
+    The number encodes the registration day, so the kind must agree with how long after the
+    birth that was: more than ``thresholds.akta.on_time_days`` days with LU, or at most that
+    with LT, is a review (domain README §2: LU "reported on time", LT "late report";
+    enums.json akta_kelahiran_number.kinds: "within the time limit"; the 60 days are UU
+    23/2006 art. 27 as amended by UU 24/2013: a birth is reported within 60 days).
+    """
+    rule = "akta.report_kind"
+    if born is None or number.registered is None or number.registered < born:
+        return ruleset.check(rule, subject, CheckOutcome.SKIP, f"{rule}.skip")
+    days = (number.registered - born).days
+    limit = ruleset.thresholds.akta.on_time_days
+    if (number.kind == "LU") == (days <= limit):
+        return ruleset.check(rule, subject, CheckOutcome.PASS, f"{rule}.pass", code=number.kind,
+                             found=str(days), threshold=str(limit))
+    return ruleset.check(rule, subject, CheckOutcome.FAIL, f"{rule}.{number.kind.lower()}",
+                         code=number.kind, found=str(days), threshold=str(limit),
                          encoded=_dmy(number.registered), printed=_dmy(born))
 
 

@@ -36,6 +36,10 @@ REQUIRED_RULES = (
     "family.head_count", "family.head_name", "family.parent_name", "family.parent_age",
     "family.marriage_date", "address.chain", "address.postal_code", "address.kk_region",
     "akta.number_format", "akta.registration_date", "akta.office", "akta.issue_date",
+    "akta.report_kind", "f201.weekday", "f201.witnesses", "f201.birth_measures",
+    "crossdoc.child_name", "crossdoc.child_birth_date", "crossdoc.child_birth_place",
+    "crossdoc.child_sex", "crossdoc.child_nik", "crossdoc.parent_name", "crossdoc.kk_member",
+    "crossdoc.kk_parents",
 )
 REQUIRED_MESSAGES = (
     "comparison.mismatch", "comparison.near", "comparison.missing", "comparison.row_missing",
@@ -59,6 +63,11 @@ REQUIRED_MESSAGES = (
         ("address.postal_code", "pass fail skip"), ("address.kk_region", "pass warn skip"),
         ("akta.number_format", "pass fail skip"), ("akta.registration_date", "pass fail skip"),
         ("akta.office", "pass fail skip unknown"), ("akta.issue_date", "pass fail skip"),
+        ("akta.report_kind", "pass lu lt skip"), ("f201.weekday", "pass fail skip"),
+        ("f201.witnesses", "pass fail"), ("f201.birth_measures", "pass fail"),
+        ("crossdoc", "pass warn fail"),
+        ("crossdoc.kk_member", "pass by_name other_nik fail skip"),
+        ("crossdoc.kk_parents", "pass warn fail skip"),
     ) for outcome in outcomes.split()),
 )
 PLACEHOLDERS = frozenset({
@@ -121,6 +130,15 @@ class AddressThresholds(_Model):
     match_min: float = Field(ge=0, le=100)
 
 
+class AktaThresholds(_Model):
+    on_time_days: int = Field(ge=1, le=366)
+
+
+class F201Thresholds(_Model):
+    weight_gram: tuple[float, float]
+    length_cm: tuple[float, float]
+
+
 class Thresholds(_Model):
     confidence: ConfidenceThresholds
     names: FuzzyThresholds
@@ -131,6 +149,8 @@ class Thresholds(_Model):
     pairing: PairingThresholds
     family: FamilyThresholds
     address: AddressThresholds
+    akta: AktaThresholds
+    f201: F201Thresholds
 
 
 class PlaceWords(_Model):

@@ -38,7 +38,8 @@ def test_free_form_numbers_are_not_siak(text):
 def test_consistent_akta_passes(kit, ruleset):
     checks = akta_checks(kit.tree(AKTA), {}, ruleset)
     assert _outcomes(checks) == {r: CheckOutcome.PASS for r in (
-        "akta.number_format", "akta.registration_date", "akta.office", "akta.issue_date")}
+        "akta.number_format", "akta.registration_date", "akta.office", "akta.issue_date",
+        "akta.report_kind")}
     assert "KABUPATEN JEPARA" in checks[2].message
 
 
@@ -102,3 +103,35 @@ def test_self_contradicting_akta_is_not_clear(kit, ruleset):
     result = evaluate(sub, [kit.doc(fields, "akta_kelahiran")], ruleset)
     assert result.flag == Flag.REVIEW
     assert any(r.startswith("tanggal_terbit: tanggal terbit 01-01-2020") for r in result.reasons)
+
+
+@pytest.mark.parametrize("number,born,outcome,key", [
+    ("3320-LU-02092023-0041", "2023-07-04", CheckOutcome.PASS, "pass"),  # 60 days: on time
+    ("3320-LU-02092023-0041", "2023-07-03", CheckOutcome.FAIL, "lu"),  # 61 days with LU
+    ("3320-LT-02092023-0041", "2023-07-03", CheckOutcome.PASS, "pass"),  # 61 days: late
+    ("3320-LT-02092023-0041", "2023-07-04", CheckOutcome.FAIL, "lt"),  # 60 days with LT
+    ("3320-LT-02092023-0041", "2023-09-02", CheckOutcome.FAIL, "lt"),  # same day, LT
+    ("3320-LU-02092023-0041", "2023-09-03", CheckOutcome.SKIP, "skip"),  # before birth: other rule
+])
+def test_lu_lt_against_the_days_between_birth_and_registration(kit, ruleset, number, born,
+                                                               outcome, key):
+    data = dict(AKTA, nomor_akta=number, tanggal_lahir=born, tanggal_terbit="2023-09-04")
+    [check] = [c for c in akta_checks(kit.tree(data), {}, ruleset) if c.rule == "akta.report_kind"]
+    assert check.outcome == outcome
+    assert check.message == ruleset.message(f"akta.report_kind.{key}", **_kind_values(number, born))
+    if outcome == CheckOutcome.FAIL:
+        assert check.severity.value == "review"
+
+
+def _kind_values(number: str, born: str) -> dict[str, str]:
+    registered, birth = dt.date(2023, 9, 2), dt.date.fromisoformat(born)
+    return {"code": number[5:7], "found": str((registered - birth).days), "threshold": "60",
+            "encoded": "02-09-2023", "printed": birth.strftime("%d-%m-%Y")}
+
+
+def test_lu_lt_limit_is_ruleset_data(kit, ruleset):
+    data = dict(AKTA, nomor_akta="3320-LU-02092023-0041", tanggal_lahir="2023-06-04")
+    stricter = ruleset.model_copy(update={"thresholds": ruleset.thresholds.model_copy(
+        update={"akta": ruleset.thresholds.akta.model_copy(update={"on_time_days": 90})})})
+    assert _outcomes(akta_checks(kit.tree(data), {}, ruleset))["akta.report_kind"] == CheckOutcome.FAIL
+    assert _outcomes(akta_checks(kit.tree(data), {}, stricter))["akta.report_kind"] == CheckOutcome.PASS
