@@ -69,6 +69,7 @@ class Layout(_Model):
     label_min_score: float
     title_min_score: float
     ink_min_share: float
+    min_read_confidence: float
     box_width_share: tuple[float, float]
     sections: list[SectionSpec]
 
@@ -253,7 +254,8 @@ def _read(page: PageImage, text: PageText, rows: list[tuple[RowSpec, BoxLine]],
     for kind, items in jobs.items():
         reads = _read_with_retry(page, [run for _, _, run in items], engine, WHITELISTS[kind])
         for (n, k, _), read in zip(items, reads):
-            whole = len(read.text.replace(" ", "")) == read.glyphs
+            whole = (len(read.text.replace(" ", "")) == read.glyphs
+                     and read.confidence >= spec.min_read_confidence)
             pieces.setdefault((n, k), []).append(read.text.replace(" ", "") if whole else None)
             confidence[n] = min(confidence[n], read.confidence if whole else 0.0)
     for (n, k), words in pieces.items():

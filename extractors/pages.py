@@ -300,7 +300,8 @@ def _widgets(page, image: PageImage) -> Iterator[FormField]:
         annot = ref.get_object()
         if annot.get("/Subtype") != "/Widget" or "/Rect" not in annot:
             continue
-        name, value = _qualified_name(annot), annot.get("/V") or annot.get("/Parent", {}).get("/V")
+        holder = annot if "/V" in annot else annot.get("/Parent", {})
+        name, value = _qualified_name(annot), holder.get("/V")
         if not name or value is None or not isinstance(value, str):
             continue
         left, bottom, right, top = (float(v) for v in annot["/Rect"])

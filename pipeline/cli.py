@@ -52,9 +52,16 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.run import verify
     from pipeline.stores import open_stores
 
+    from pipeline.submission import parse_submission
+    from pipeline.translate import in_language
+    from rules import load_ruleset
+
     uploads = [_read_upload(Path(f)) for f in args.files]
     submission = _read_bytes(Path(args.submitted), "submission")
-    report = verify(uploads, submission, settings, open_stores(settings))
+    ruleset = load_ruleset(settings.ruleset_path)
+    report = verify(uploads, submission, settings, open_stores(settings), ruleset=ruleset)
+    if args.lang != ruleset.language:  # stored as the ruleset says; shown re-rendered
+        report = in_language(report, parse_submission(submission), ruleset, args.lang)
     print(json.dumps(report.to_contract(), ensure_ascii=False, indent=2) if args.json
           else _summary(report))
     return RET_OK
@@ -178,6 +185,8 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("files", nargs="+", metavar="FILE")
     verify.add_argument("--submitted", required=True, metavar="SUBMISSION.json")
     verify.add_argument("--json", action="store_true", help="print the contract's report as JSON")
+    verify.add_argument("--lang", choices=("id", "en"), default="id",
+                        help="language of reasons and check messages (default: id)")
     verify.set_defaults(command=_verify)
     ingest = sub.add_parser("ingest", help="process every application folder under DIR")
     ingest.add_argument("folder", metavar="DIR")

@@ -15,6 +15,7 @@ from extractors.pages import load_pages
 from pipeline.read import prepare
 from pipeline.records import Flag, Status
 from pipeline.tasks import Pipeline
+from pipeline.translate import preferred_language, stored_in_language
 from storage import applications as apps
 from storage import audit
 from storage.accounts import Principal, Role, normalize_office
@@ -123,10 +124,17 @@ def list_applications(
 
 @router.get("/{application_id}", response_model=ApplicationOut, responses={404: {}})
 def get_application(
-    request: Request, principal: Annotated[Principal, Depends(require(*READERS))],
+    request: Request, response: Response,
+    principal: Annotated[Principal, Depends(require(*READERS))],
     application_id: Annotated[str, Path(max_length=26)],
+    lang: Annotated[str | None, Query(pattern="^(id|en)$",
+                                      description="language of reasons and check messages")] = None,
+    accept_language: Annotated[str | None, Header(alias="Accept-Language")] = None,
 ) -> ApplicationOut:
-    """Status and, once flagged, the contract's report (a person's read is audited)."""
+    """Status and, once flagged, the contract's report (a person's read is audited).
+
+    Reasons and check messages are Indonesian unless `?lang=en` or Accept-Language asks for
+    English: the report is then re-rendered from its stored inputs (pipeline/translate.py)."""
     with transaction(_pipeline(request).stores.sessions) as session:
         application = readable(session, principal, application_id)
         report = None
@@ -135,7 +143,14 @@ def get_application(
         if report is not None and principal.is_person:
             audit.append(session, "report.viewed", application_id=application.id,
                          actor=principal.actor, payload={"role": principal.role.value})
-        return _out(application, report, with_documents=True)
+        out = _out(application, report, with_documents=True)
+    language = preferred_language(lang, accept_language)
+    response.headers["Content-Language"] = language
+    if out.report is not None and language != "id":
+        translated = stored_in_language(_pipeline(request).stores, application_id, out.report,
+                                        language)
+        out = out.model_copy(update={"report": translated})
+    return out
 
 
 @router.get("/{application_id}/documents/{n}/pages/{p}.png", response_class=Response,
