@@ -33,7 +33,7 @@ from pipeline.records import CheckOutcome, Outcome, Severity
 from pipeline.run import accept
 from pipeline.settings import Settings
 from rules import evaluate, load_ruleset
-from samples.generate import Spec, generate_one, plan
+from samples.generate import TYPES as DEFAULT_TYPES, Spec, generate_one, plan
 from samples.submissions import EXTRA_KINDS
 
 MEASURE_SEED = 21
@@ -46,12 +46,13 @@ FLAGS = ("clear", "review", "mismatch")
 _INDEX = re.compile(r"\[\d+\]")
 
 
-def specs(count: int, seed: int) -> list[Spec]:
+def specs(count: int, seed: int, types: tuple[str, ...] = DEFAULT_TYPES,
+          with_kk: bool = False) -> list[Spec]:
     """plan()'s applications, with every EXTRA_EVERY-th contradiction of a type replaced by
     the next extra kind of that type (deterministic: the same seed gives the same set)."""
     seen: Counter[str] = Counter()
     out = []
-    for spec in plan(count, seed):
+    for spec in plan(count, seed, types=types, with_kk=with_kk):
         if spec.variant != "truthful":
             seen[spec.document_type] += 1
             n = seen[spec.document_type]
@@ -169,12 +170,14 @@ def render(results: list[dict[str, Any]], summary: dict[str, Any], seed: int, wa
     return "\n".join(lines) + "\n"
 
 
-def run(count: int, seed: int, out: Path, workers: int, calibration: bool) -> str:
+def run(count: int, seed: int, out: Path, workers: int, calibration: bool,
+        types: tuple[str, ...] = DEFAULT_TYPES, with_kk: bool = False) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
         with ProcessPoolExecutor(workers) as pool:
-            folders = list(pool.map(_generate, [(folder, s, seed) for s in specs(count, seed)]))
+            folders = list(pool.map(_generate, [(folder, s, seed)
+                                                for s in specs(count, seed, types, with_kk)]))
             results = list(pool.map(run_one, folders))
         wall = time.perf_counter() - started
     summary = summarise(results)
@@ -193,6 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--types", default=",".join(DEFAULT_TYPES),
+                        help="document types, e.g. f2_01 (default: kk,akta_kelahiran)")
+    parser.add_argument("--with-kk", action="store_true",
+                        help="F-2.01 applications also upload the family's KK")
     parser.add_argument("--calibrate", action="store_true",
                         help=f"tuning run on seed {CALIBRATION_SEED} (flags-calibration.md)")
     args = parser.parse_args(argv)
@@ -204,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         seed, count = (MEASURE_SEED if args.seed is None else args.seed), args.count or 300
         if seed == CALIBRATION_SEED:
             parser.error(f"seed {CALIBRATION_SEED} is the calibration seed: measure on another")
-    print(run(count, seed, args.out, args.workers, args.calibrate))
+    types = tuple(t.strip() for t in args.types.split(",") if t.strip())
+    print(run(count, seed, args.out, args.workers, args.calibrate, types, args.with_kk))
     return 0
 
 
