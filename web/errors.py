@@ -1,7 +1,8 @@
 """Errors only the web layer raises, and the one handler that turns every PeriksaError into JSON.
 
 Answers look the same for every failure: {"error": {"code", "message", "details"}} with the
-error's own http_status, so intake services branch on `code`, never on message text.
+error's own http_status, so intake services branch on `code`, never on message text. A few
+errors add keys of their own beside these three (409 `claimed`: `claimed_by`, `expires_at`).
 """
 
 from __future__ import annotations
