@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from pipeline.settings import Settings
 from pipeline.stores import Stores
-from storage import accounts, callbacks
+from storage import accounts, callbacks, decisions
 from storage.callbacks import Notice
 from storage.db import transaction
 from storage.tables import Application
@@ -123,6 +123,10 @@ class Dispatcher:
                 "reference": application.reference, "event_seq": notice.event_seq,
                 "status_url": f"/v1/applications/{notice.application_id}",
             }
+            if notice.status == "decided":  # what the applicant is told: decision and codes
+                current = decisions.current_decision(session, notice.application_id)
+                payload["decision"] = None if current is None else {
+                    "decision": current.decision, "reason_codes": list(current.reason_codes)}
         return json.dumps(payload, separators=(",", ":")).encode(), secret
 
     def _loop(self) -> None:

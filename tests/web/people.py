@@ -10,9 +10,10 @@ from tests.web.support import Api
 
 
 def flagged(api: Api, flag: str = "review", *, office: str = "3216", who: str = "intake_a",
-            qa_share: float = 0.0, checks: list[dict[str, Any]] | None = None) -> str:
+            qa_share: float = 0.0, checks: list[dict[str, Any]] | None = None,
+            **submit: Any) -> str:
     """Submit (as `who`), then processing -> flagged with `flag` through run.save_flagged."""
-    application_id = api.submit(who, office=office).json()["id"]
+    application_id = api.submit(who, office=office, **submit).json()["id"]
     start(api.stores, application_id)
     report = Report(submission_id=application_id, status=Status.FLAGGED, flag=Flag(flag),
                     reasons=[], ruleset_version="sha256:test", documents=[], comparisons=[],

@@ -231,3 +231,28 @@ def test_sampling_is_deterministic_and_near_the_share() -> None:
     share = sum(in_sample(i, 0.05) for i in ids) / len(ids)
     assert 0.035 < share < 0.065
     assert [in_sample(i, 0.05) for i in ids[:50]] == [in_sample(i, 0.05) for i in ids[:50]]
+
+
+def test_the_intake_service_learns_the_decision(api: Api) -> None:
+    import json
+
+    from web.callbacks import Dispatcher
+
+    a = flagged(api, "mismatch", data={"callback_url": "http://127.0.0.1:9/hook"})
+    before = api.client.get(f"/v1/applications/{a}", headers=api.headers["intake_a"]).json()
+    assert before["decision"] is None
+    claim(api, "verifier_3216", a)
+    decide(api, "verifier_3216", a, "return", reason_codes=["foto_buram"], note="internal")
+    seen = api.client.get(f"/v1/applications/{a}", headers=api.headers["intake_a"]).json()
+    assert seen["status"] == "decided"
+    assert (seen["decision"]["decision"], seen["decision"]["reason_codes"]) == \
+        ("return", ["foto_buram"])
+    assert "verifier" not in seen["decision"] and "note" not in seen["decision"]
+    sent: list[dict] = []
+    dispatcher = Dispatcher(api.stores, api.settings,
+                            poster=lambda url, body, headers, timeout: sent.append(
+                                json.loads(body)) or 204)
+    dispatcher.run_once()
+    decided = [b for b in sent if b["status"] == "decided"]
+    assert [b["decision"] for b in decided] == [{"decision": "return",
+                                                "reason_codes": ["foto_buram"]}]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import cv2
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from extractors.pages import load_pages
@@ -17,7 +17,7 @@ from pipeline.records import Flag, Status
 from pipeline.tasks import Pipeline
 from pipeline.translate import preferred_language, stored_in_language
 from storage import applications as apps
-from storage import audit
+from storage import audit, decisions
 from storage.accounts import Principal, Role, normalize_office
 from storage.db import transaction
 from storage.tables import Application
@@ -43,6 +43,16 @@ class DocumentOut(BaseModel):
     document_type: str | None
 
 
+class DecisionSummary(BaseModel):
+    """What the intake service tells the applicant; who decided and notes stay inside."""
+
+    id: str
+    decision: str
+    reason_codes: list[str]
+    decided_at: datetime
+    corrects: str | None
+
+
 class ApplicationOut(BaseModel):
     id: str
     status: Status
@@ -55,6 +65,8 @@ class ApplicationOut(BaseModel):
     updated_at: datetime
     documents: list[DocumentOut] = []
     report: dict[str, Any] | None = None
+    decision: DecisionSummary | None = Field(
+        None, description="the current decision once decided (a correction replaces it)")
 
 
 class ApplicationList(BaseModel):
@@ -144,6 +156,10 @@ def get_application(
             audit.append(session, "report.viewed", application_id=application.id,
                          actor=principal.actor, payload={"role": principal.role.value})
         out = _out(application, report, with_documents=True)
+        if application.status == Status.DECIDED.value:
+            current = decisions.current_decision(session, application.id)
+            if current is not None:
+                out.decision = DecisionSummary.model_validate(current, from_attributes=True)
     language = preferred_language(lang, accept_language)
     response.headers["Content-Language"] = language
     if out.report is not None and language != "id":
