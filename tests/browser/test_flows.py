@@ -116,11 +116,23 @@ def browser(sync_api: Any) -> Iterator[Any]:
 def _page(browser: Any) -> Any:
     context = browser.new_context(viewport=SCREEN, locale="id-ID")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.errors = errors
     return page
+
+
+@pytest.fixture
+def evidence(request: pytest.FixtureRequest) -> Iterator[list]:
+    """Pages a test opened; on its failure a screenshot of each goes to the screenshots folder."""
+    pages: list = []
+    yield pages
+    report = getattr(request.node, "rep_call", None)
+    for n, page in enumerate(pages):
+        if report is not None and report.failed:
+            page.screenshot(path=SHOTS / f"failed-{request.node.name}-{n}.png")
+        page.context.close()
 
 
 def _login(page: Any, base: str, name: str, path: str, shot: str | None = None) -> None:
@@ -134,8 +146,9 @@ def _login(page: Any, base: str, name: str, path: str, shot: str | None = None) 
     page.wait_for_url(lambda url: urlsplit(url).path == path)
 
 
-def test_login_refuses_a_wrong_password(site: dict, browser: Any) -> None:
+def test_login_refuses_a_wrong_password(site: dict, browser: Any, evidence: list) -> None:
     page = _page(browser)
+    evidence.append(page)
     page.goto(f"{site['base']}/login")
     page.fill("#name", "siti")
     page.fill("#password", "salah-sekali-123")
@@ -145,11 +158,11 @@ def test_login_refuses_a_wrong_password(site: dict, browser: Any) -> None:
     assert error.inner_text() == "Nama atau kata sandi salah."
     assert page.url.endswith("/login")
     page.screenshot(path=SHOTS / "01-login-error.png")
-    page.context.close()
 
 
-def test_verifier_works_the_queue_by_keyboard(site: dict, browser: Any) -> None:
+def test_verifier_works_the_queue_by_keyboard(site: dict, browser: Any, evidence: list) -> None:
     page = _page(browser)
+    evidence.append(page)
     base = site["base"]
     _login(page, base, "siti", "/queue", shot="00-login.png")
     rows = page.locator("#queue tbody tr")
@@ -180,13 +193,11 @@ def test_verifier_works_the_queue_by_keyboard(site: dict, browser: Any) -> None:
     lit = page.locator("#boxes .box.hl")
     assert lit.count() == 1 and lit.get_attribute("data-key") == key
     assert "picked" in (page.locator(f'#fields tr[data-key="{key}"]').get_attribute("class") or "")
-    # hovering a box lights its row
-    other = page.locator("#boxes .box").nth(0)
-    other_key = other.get_attribute("data-key")
-    other.hover(force=True)
+    # hovering another box lights its row
+    other_key = next(k for k in _rows_with_box(page) if k != key)
+    page.locator(f'#boxes .box[data-key="{other_key}"]').hover()
     hovered = page.locator(f'#fields tr[data-key="{other_key}"]')
-    if hovered.count():
-        assert "hover" in (hovered.get_attribute("class") or "")
+    assert "hover" in (hovered.get_attribute("class") or "")
     page.screenshot(path=SHOTS / "04-row-highlight.png")
 
     # zoom and rotate keep the boxes on the image
@@ -228,35 +239,54 @@ def test_verifier_works_the_queue_by_keyboard(site: dict, browser: Any) -> None:
     page.locator("#claim-notice.ok").wait_for()
     page.keyboard.press("n")
     page.wait_for_url(lambda url: "/applications/" in url and third_id not in url)
-    assert page.url.rsplit("/", 1)[1] not in (first_id, second_id, third_id)
+    fourth_id = page.url.rsplit("/", 1)[1]
+    assert fourth_id not in (first_id, second_id, third_id)
     page.locator("#boxes .box").first.wait_for()
 
-    # the queue no longer holds the decided ones
+    # e = escalate, Esc first cancels, then e and Enter
+    page.locator("#claim-notice.ok").wait_for()
+    page.keyboard.press("e")
+    page.locator("#dialog").wait_for(state="visible")
+    page.keyboard.press("Escape")
+    assert page.locator("#dialog").is_hidden()
+    page.keyboard.press("e")
+    page.keyboard.press("Enter")
+    page.locator("#app-notice.ok").wait_for()
+    assert "dieskalasi" in page.locator("#app-notice").inner_text()
+
+    # the queue no longer holds the decided ones; the escalated one is marked
     page.goto(f"{base}/queue")
     page.locator("#queue tbody tr").first.wait_for()
     left = set(page.locator("#queue tbody tr").evaluate_all("rs => rs.map(r => r.dataset.id)"))
-    assert first_id not in left and second_id not in left and third_id in left
+    assert first_id not in left and second_id not in left and {third_id, fourth_id} <= left
+    assert page.locator(f'#queue tr[data-id="{fourth_id}"] .badge.escalated').count() == 1
+    assert page.locator("#queue .badge.escalated").count() == 1
+    page.screenshot(path=SHOTS / "07-queue-after.png")
     page.goto(f"{base}/dashboard")
     page.locator("#dashboard .stat").first.wait_for()
-    page.screenshot(path=SHOTS / "07-dashboard-verifier.png")
+    page.screenshot(path=SHOTS / "08-dashboard-verifier.png")
     assert not page.errors, page.errors
     site["accepted"] = (first_id, first_reference)
-    page.context.close()
+
+
+def _rows_with_box(page: Any) -> list[str]:
+    """Keys of the table rows whose field has a box drawn on the page shown."""
+    keys = page.locator("#boxes .box").evaluate_all("bs => bs.map(b => b.dataset.key)")
+    rows = set(page.locator("#fields tbody tr").evaluate_all("rs => rs.map(r => r.dataset.key)"))
+    return [k for k in keys if k in rows]
 
 
 def _row_with_box(page: Any) -> str:
-    """The key of a table row whose field has a box drawn on the page shown."""
-    keys = page.locator("#boxes .box").evaluate_all("bs => bs.map(b => b.dataset.key)")
-    rows = set(page.locator("#fields tbody tr").evaluate_all("rs => rs.map(r => r.dataset.key)"))
-    found = [k for k in keys if k in rows]
-    assert found, "no table row has a box on the first page"
-    return found[0]
+    found = _rows_with_box(page)
+    assert len(found) >= 2, "fewer than two table rows have a box on the first page"
+    return found[-1]
 
 
-def test_auditor_finds_the_decision_in_the_trail(site: dict, browser: Any) -> None:
+def test_auditor_finds_the_decision_in_the_trail(site: dict, browser: Any, evidence: list) -> None:
     if "accepted" not in site:
         pytest.fail("the verifier flow did not decide anything")
     page = _page(browser)
+    evidence.append(page)
     base = site["base"]
     accepted, reference = site["accepted"]
     _login(page, base, "budi", "/audit")
@@ -267,7 +297,7 @@ def test_auditor_finds_the_decision_in_the_trail(site: dict, browser: Any) -> No
     results.first.wait_for()
     assert results.count() == 1
     assert page.url.endswith("/audit?lang=en"), "search terms must stay out of the page's URL"
-    page.screenshot(path=SHOTS / "08-audit-search.png")
+    page.screenshot(path=SHOTS / "09-audit-search.png")
     assert results.first.get_attribute("data-id") == accepted
     assert results.first.locator("td.decision").inner_text() == "accepted"
     page.locator("#results tbody tr a").first.click()
@@ -283,16 +313,15 @@ def test_auditor_finds_the_decision_in_the_trail(site: dict, browser: Any) -> No
     page.locator("#boxes .box").first.wait_for()
     page.click("#replay")
     page.locator("#differences").wait_for()
-    page.screenshot(path=SHOTS / "09-audit-application.png", full_page=True)
+    page.screenshot(path=SHOTS / "10-audit-application.png", full_page=True)
 
     page.goto(f"{base}/audit/chain")
     page.locator("#chain-state .chain-ok").wait_for()
-    page.screenshot(path=SHOTS / "10-audit-chain.png")
+    page.screenshot(path=SHOTS / "11-audit-chain.png")
     page.goto(f"{base}/audit/rules")
     page.locator("#rule-table tbody tr").first.wait_for()
-    page.screenshot(path=SHOTS / "11-audit-rules.png")
+    page.screenshot(path=SHOTS / "12-audit-rules.png")
     page.goto(f"{base}/dashboard")
     page.locator("#dashboard .stat").first.wait_for()
-    page.screenshot(path=SHOTS / "12-dashboard-auditor.png")
+    page.screenshot(path=SHOTS / "13-dashboard-auditor.png")
     assert not page.errors, page.errors
-    page.context.close()

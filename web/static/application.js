@@ -74,6 +74,8 @@ function render(app) {
   document.getElementById("field-table").replaceChildren(
     fieldTable(rows, page.review_below, { onPick: pick, onHover: hoverRow }));
   document.getElementById("checks").replaceChildren(failingChecks(report));
+  const first = rows.find((r) => r.kind !== "ok" && r.field && r.field.bbox);
+  if (first) pick(first.key); // open where the machine points
 }
 
 async function claim(app) {

@@ -4,6 +4,8 @@ import { cell, el, t } from "./common.js";
 import { leaves } from "./viewer.js";
 
 const FAILING = new Set(["fail", "warn"]);
+// table order: what the verifier must look at first
+const SEVERITY = { bad: 0, warn: 1, gone: 2, ok: 3, info: 4 };
 
 /** Colour class of an outcome: a match read under the review floor is amber, not green. */
 export function kind(comparison, reviewBelow) {
@@ -28,7 +30,7 @@ function documentOf(comparison, report, byPath) {
   return found >= 0 ? found : 0;
 }
 
-/** Rows (one per comparison) and boxes (one per extracted field), sharing a `key`. */
+/** Rows (one per comparison, problems first) and boxes (one per extracted field), sharing a `key`. */
 export function layout(report, reviewBelow) {
   const fields = new Map();
   (report.documents || []).forEach((doc, i) => {
@@ -37,7 +39,7 @@ export function layout(report, reviewBelow) {
   const rows = (report.comparisons || []).map((c, index) => {
     const key = `${documentOf(c, report, fields)}:${c.field}`;
     return { key, index, comparison: c, field: fields.get(key) || null, kind: kind(c, reviewBelow) };
-  });
+  }).sort((a, b) => SEVERITY[a.kind] - SEVERITY[b.kind] || a.index - b.index);
   const rowByKey = new Map(rows.map((r) => [r.key, r]));
   const boxes = [...fields.entries()].map(([key, field]) => {
     const row = rowByKey.get(key);
@@ -68,7 +70,7 @@ export function fieldTable(rows, reviewBelow, { onPick = () => {}, onHover = () 
       "app.col.normalisation"].map((k) => el("th", {}, t(k)))));
   const body = el("tbody", {}, rows.map((row) => {
     const c = row.comparison;
-    const conf = c.confidence === null || c.confidence === undefined ? "" : ` (${cell(c.confidence)})`;
+    const conf = typeof c.confidence === "number" ? ` (${c.confidence.toFixed(2)})` : "";
     return el("tr", {
       class: `row-${row.kind}`, tabindex: "0", dataset: { key: row.key },
       title: row.field && row.field.raw ? row.field.raw : null,
