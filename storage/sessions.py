@@ -57,7 +57,11 @@ class OpenSession:
 
 def open_session(session: Session, principal: Principal, now: datetime,
                  ttl_s: int) -> tuple[str, OpenSession]:
-    """A new session for a logged-in user: the cookie token (returned once) and its record."""
+    """A new session for a logged-in user: the cookie token (returned once) and its record.
+
+    The user's expired sessions are dropped on the way, so the table holds live ones only."""
+    session.execute(delete(LoginSession).where(LoginSession.user_id == principal.id,
+                                               LoginSession.expires_at <= now))
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     expires = now + timedelta(seconds=ttl_s)

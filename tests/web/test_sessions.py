@@ -186,3 +186,14 @@ def test_cli_revokes_keys_and_verifies_the_chain(
         session.execute(Event.__table__.update().values(actor="cli:someone-else"))
     assert main(["audit", "verify"]) == 1
     assert "BROKEN at seq 1" in capsys.readouterr().out
+
+
+def test_expired_sessions_do_not_pile_up(api: Api) -> None:
+    from storage.sessions import LoginSession
+
+    start = datetime(2030, 1, 1, tzinfo=UTC)
+    for day in range(3):
+        api.client.app.state.clock = lambda day=day: start + timedelta(days=day)
+        assert _login(api).status_code == 200
+    with api.stores.sessions() as session:
+        assert len(session.scalars(select(LoginSession)).all()) == 1
