@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 LANG_COOKIE = "periksa_lang"
-HOME = {Role.VERIFIER: "/queue", Role.AUDITOR: "/audit", Role.ADMIN: "/dashboard"}
+HOME = {Role.VERIFIER: "/queue", Role.AUDITOR: "/audit", Role.ADMIN: "/admin"}
 FLAGS = ("clear", "review", "mismatch")
 DOCUMENT_TYPES = ("kk", "akta_kelahiran", "f2_01")
 CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
@@ -146,8 +146,12 @@ def application(request: Request, application_id: Id) -> Response:
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request) -> Response:
-    return _page(request, "dashboard.html", (Role.VERIFIER, Role.AUDITOR, Role.ADMIN),
-                 "dashboard")
+    return _page(request, "dashboard.html", (Role.VERIFIER, Role.AUDITOR), "dashboard")
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request) -> Response:
+    return _page(request, "admin.html", (Role.ADMIN,), "admin")
 
 
 @router.get("/audit", response_class=HTMLResponse)

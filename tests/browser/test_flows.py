@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -57,22 +58,25 @@ def site(tmp_path_factory: pytest.TempPathFactory, generated: list[Path]) -> Ite
     from web.commands import _stores
 
     root = tmp_path_factory.mktemp("browser")
-    settings = Settings(data_dir=root / "var")
+    # sessions outlive the clock moved forward below (the overdue check)
+    settings = Settings(data_dir=root / "var", session_ttl_s=5 * 86400)
     references = _stage(generated, root / "apps")
     lines = list(ingest_folder(root / "apps", settings, workers=2))
     assert len(lines) == len(references), lines
     with transaction(_stores(settings).sessions) as session:
         accounts.add_user(session, "siti", PASSWORD, "verifier", OFFICE)
         accounts.add_user(session, "budi", PASSWORD, "auditor", None)
+        accounts.add_user(session, "root", PASSWORD, "admin", None)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, callbacks=False), host="127.0.0.1",
-                                           port=port, log_config=None, lifespan="on"))
+    app = create_app(settings, callbacks=False)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
+                                           lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
     _wait_up(base)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    yield {"base": base, "references": references, "lines": lines}
+    yield {"base": base, "references": references, "lines": lines, "app": app}
     server.should_exit = True
     thread.join(timeout=20)
 
@@ -262,6 +266,20 @@ def test_verifier_works_the_queue_by_keyboard(site: dict, browser: Any, evidence
     assert page.locator(f'#queue tr[data-id="{fourth_id}"] .badge.escalated').count() == 1
     assert page.locator("#queue .badge.escalated").count() == 1
     page.screenshot(path=SHOTS / "07-queue-after.png")
+    assert page.locator("#queue tr.overdue").count() == 0
+
+    # two days later every waiting application is past the target, and marked so
+    later = datetime.now(UTC) + timedelta(days=2)
+    site["app"].state.clock = lambda: later
+    try:
+        page.reload()
+        page.locator("#queue tbody tr").first.wait_for()
+        assert page.locator("#queue tr.overdue").count() == len(left)
+        assert page.locator("#queue tr.overdue .badge.overdue").first.inner_text() == "lewat target"
+        assert "2 hr" in page.locator("#queue tr.overdue td.age").first.inner_text()
+        page.screenshot(path=SHOTS / "07-queue-overdue.png")
+    finally:
+        site["app"].state.clock = None
     page.goto(f"{base}/dashboard")
     page.locator("#dashboard .stat").first.wait_for()
     page.screenshot(path=SHOTS / "08-dashboard-verifier.png")
@@ -324,4 +342,21 @@ def test_auditor_finds_the_decision_in_the_trail(site: dict, browser: Any, evide
     page.goto(f"{base}/dashboard")
     page.locator("#dashboard .stat").first.wait_for()
     page.screenshot(path=SHOTS / "13-dashboard-auditor.png")
+    assert not page.errors, page.errors
+
+    # logging out ends the session: the pages send the browser back to /login
+    page.click("#logout")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/login")
+    page.goto(f"{base}/audit")
+    assert urlsplit(page.url).path == "/login"
+
+
+def test_admin_sees_people_and_keys(site: dict, browser: Any, evidence: list) -> None:
+    page = _page(browser)
+    evidence.append(page)
+    _login(page, site["base"], "root", "/admin")
+    page.locator("#user-table tbody tr").first.wait_for()
+    names = set(page.locator("#user-table tbody tr td:first-child").all_inner_texts())
+    assert {"siti", "budi", "root"} <= names
+    page.screenshot(path=SHOTS / "14-admin.png")
     assert not page.errors, page.errors

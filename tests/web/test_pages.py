@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 import web.pages
+from storage import accounts
+from storage.db import transaction
 from tests.web.support import PASSWORD, Api
 from web.pages import strings
 
-PAGES = ["/queue", "/applications/01ARZ3NDEKTSV4RRFFQ69G5FAV", "/dashboard", "/audit",
+PAGES = ["/queue", "/admin", "/applications/01ARZ3NDEKTSV4RRFFQ69G5FAV", "/dashboard", "/audit",
          "/audit/applications/01ARZ3NDEKTSV4RRFFQ69G5FAV", "/audit/rules", "/audit/chain"]
 
 
@@ -90,6 +92,17 @@ def test_roles_are_sent_to_their_own_pages(api: Api) -> None:
     for path in ("/audit", "/audit/rules", "/audit/chain", "/dashboard",
                  "/audit/applications/01ARZ3NDEKTSV4RRFFQ69G5FAV"):
         assert api.client.get(path).status_code == 200, path
+
+
+def test_an_admin_gets_the_people_page_only(api: Api) -> None:
+    with transaction(api.stores.sessions) as session:
+        accounts.add_user(session, "root", PASSWORD, "admin", None)
+    _login(api, "root")
+    assert api.client.get("/", follow_redirects=False).headers["location"] == "/admin"
+    page = api.client.get("/admin")
+    assert page.status_code == 200 and 'src="/static/admin.js"' in page.text
+    for path in ("/queue", "/dashboard", "/audit"):
+        assert api.client.get(path, follow_redirects=False).headers["location"] == "/admin"
 
 
 def test_a_logged_out_session_no_longer_opens_pages(api: Api) -> None:

@@ -4,7 +4,7 @@ import { api, page, show, t } from "./common.js";
 
 const form = document.getElementById("login");
 const error = document.getElementById("login-error");
-const HOME = { verifier: "/queue", auditor: "/audit", admin: "/dashboard" };
+const HOME = { verifier: "/queue", auditor: "/audit", admin: "/admin" };
 
 /** Only a same-site path: never follow ?next= to another origin. */
 function target(role) {
