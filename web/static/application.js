@@ -251,7 +251,7 @@ async function main() {
   wireButtons();
   document.addEventListener("keydown", onKey);
   try {
-    const app = await api(base);
+    const app = await api(`${base}?lang=${page.lang}`); // reasons in the page's language
     render(app);
     await claim(app);
   } catch (error) {

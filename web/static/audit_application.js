@@ -82,7 +82,7 @@ async function replay() {
 async function main() {
   document.getElementById("replay").addEventListener("click", replay);
   try {
-    const [app] = await Promise.all([api(base), timeline()]);
+    const [app] = await Promise.all([api(`${base}?lang=${page.lang}`), timeline()]);
     report(app);
   } catch (error) {
     show(notice, `${t("common.error")}: ${errorText(error)}`, "error");
