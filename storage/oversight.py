@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, lazyload
 
 from . import audit
 from .decisions import Decision, QaSample
@@ -52,6 +52,7 @@ def current_rows(session: Session, visible: Select, period: Period
              .outerjoin(latest, latest.c.application_id == Application.id)
              .outerjoin(Decision, Decision.id == latest.c.decision_id)
              .outerjoin(QaSample, QaSample.application_id == Application.id)
+             .options(lazyload(Application.documents), defer(Application.submission))
              .add_columns(Report.body, Decision, QaSample.application_id)
              .order_by(Application.id))
     if period.since:

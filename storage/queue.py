@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, exists
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, lazyload
 
 from pipeline.records import Flag, Status
 
@@ -60,6 +60,7 @@ def queue(session: Session, visible: Select, now: datetime, target_h: float,
     query = (visible.where(Application.status == Status.FLAGGED.value)
              .outerjoin(Claim, Claim.application_id == Application.id)
              .outerjoin(QaSample, QaSample.application_id == Application.id)
+             .options(lazyload(Application.documents), defer(Application.submission))
              .add_columns(Claim, QaSample.application_id, escalated.label("escalated")))
     if wanted.document_type:
         query = query.where(Application.document_type == wanted.document_type)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Select, String, delete, func, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, defer, lazyload, mapped_column
 
 from .decisions import Decision
 from .masking import pii_type
@@ -137,6 +137,7 @@ def search(session: Session, visible: Select,
     latest = latest_decisions()
     query = (visible.outerjoin(latest, latest.c.application_id == Application.id)
              .outerjoin(Decision, Decision.id == latest.c.decision_id)
+             .options(lazyload(Application.documents), defer(Application.submission))
              .add_columns(Decision).order_by(Application.id.desc()).limit(wanted.limit))
     for condition in _conditions(wanted):
         query = query.where(condition)
