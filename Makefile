@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-ind fonts-dejavu-core fonts-liberation fonts-freefont-ttf chromium
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages venv run demo-check test bench bench-flags samples services clean migration
+.PHONY: setup system-packages venv run demo-check test bench bench-flags samples services clean migration bench-throughput
 
 setup: system-packages venv
 
@@ -47,6 +47,13 @@ bench: setup
 # Flags against ground truth on 300 generated applications (issue 5 goals); ~30 min on 2 cores.
 bench-flags: setup
 	$(BIN)/python -m benchmarks.flags --count 300 --seed 21 --out bench-results
+
+# Distributed-path throughput (Redis + PostgreSQL, 1 and 2 workers) against raw tesseract, with
+# the scale table; 200 applications by default (COUNT=10 for a smoke run). Needs PostgreSQL.
+COUNT ?= 200
+bench-throughput: setup
+	@scripts/services.sh >/dev/null
+	$(BIN)/python -m benchmarks.throughput --count $(COUNT) --seed 41 --out bench-results
 
 # Regenerate the committed sample applications from their fixed seed.
 samples: setup
