@@ -149,3 +149,16 @@ def test_no_script_parses_data_as_html() -> None:
         text = script.read_text(encoding="utf-8")
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in text, f"{script.name} uses {sink}"
+
+
+def test_every_string_the_pages_use_exists_in_both_languages() -> None:
+    """A key missing from a catalogue would show as its raw name on the screen."""
+    here = Path(web.pages.__file__).parent
+    used: set[str] = set()
+    for script in (here / "static").glob("*.js"):
+        used |= set(re.findall(r'\bt\(\s*"([a-z0-9_.]+)"', script.read_text(encoding="utf-8")))
+    for template in (here / "templates").glob("*.html"):
+        used |= set(re.findall(r"s\['([a-z0-9_.]+)'\]", template.read_text(encoding="utf-8")))
+    assert len(used) > 80
+    for lang in ("id", "en"):
+        assert used <= set(strings(lang)), (lang, sorted(used - set(strings(lang))))
