@@ -10,6 +10,7 @@ CI=true (`make setup` installs both).
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import threading
@@ -67,6 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, generated: list[Path]) -> Ite
         accounts.add_user(session, "siti", PASSWORD, "verifier", OFFICE)
         accounts.add_user(session, "budi", PASSWORD, "auditor", None)
         accounts.add_user(session, "root", PASSWORD, "admin", None)
+        accounts.add_user(session, "dewi", PASSWORD, "verifier", OFFICE)
     port = free_port()
     app = create_app(settings, callbacks=False)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
@@ -285,6 +287,35 @@ def test_verifier_works_the_queue_by_keyboard(site: dict, browser: Any, evidence
     page.screenshot(path=SHOTS / "08-dashboard-verifier.png")
     assert not page.errors, page.errors
     site["accepted"] = (first_id, first_reference)
+    site["waiting"] = third_id
+
+
+def test_a_claim_held_by_another_verifier_is_shown_and_blocks_deciding(
+        site: dict, browser: Any, evidence: list) -> None:
+    if "waiting" not in site:
+        pytest.fail("the verifier flow did not leave an application waiting")
+    waiting, base = site["waiting"], site["base"]
+    token = base64.b64encode(f"dewi:{PASSWORD}".encode()).decode()
+    claim = urllib.request.Request(f"{base}/v1/applications/{waiting}/claim", method="POST",
+                                   headers={"Authorization": f"Basic {token}"})
+    assert json.loads(urllib.request.urlopen(claim, timeout=10).read())["claimed_by"] == "dewi"
+    page = _page(browser)
+    evidence.append(page)
+    _login(page, base, "siti", "/queue")
+    row = page.locator(f'#queue tr[data-id="{waiting}"]')
+    row.wait_for()
+    assert row.locator("td").last.inner_text() == "dewi"
+    row.click()
+    page.wait_for_url(f"**/applications/{waiting}")
+    notice = page.locator("#claim-notice.warn")
+    notice.wait_for()
+    assert "dewi" in notice.inner_text() and "hanya dapat melihat" in notice.inner_text()
+    assert page.locator("#do-accept").is_disabled()
+    page.locator("#boxes .box").first.wait_for()
+    page.keyboard.press("a")
+    assert page.locator("#dialog").is_hidden()
+    page.screenshot(path=SHOTS / "08-claimed-by-another.png")
+    assert not page.errors, page.errors
 
 
 def _rows_with_box(page: Any) -> list[str]:
