@@ -451,7 +451,9 @@ def _reread(tokens: list[_Token], pages: dict[int, PageImage], engine: OcrEngine
         return []
     if scale != 1.0:
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    region = PageImage(number=page.number, pixels=crop, dpi=round(page.dpi * scale))
+    # the steps travel along: they tell the engine whether this is a phone photo
+    region = PageImage(number=page.number, pixels=crop, dpi=round(page.dpi * scale),
+                       steps=page.steps)
     box = (0, 0, region.width, region.height)
     return engine.read_region(region, box, psm=7, whitelist=whitelist)
 

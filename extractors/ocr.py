@@ -29,6 +29,45 @@ class OcrEngine(Protocol):
     ) -> list[Word]: ...
 
 
+PHOTO_STEP = "outline_warp"
+"""The preprocess step that marks a phone photo: its page outline was found and warped flat."""
+
+
+def is_photo(page: PageImage) -> bool:
+    """Whether the page came from a phone photo (the preprocess found and warped its outline)."""
+    return PHOTO_STEP in page.steps
+
+
+class TieredEngine:
+    """tesseract where it reads well, a second engine where it does not.
+
+    The fast path (a scan or a born-digital image) stays pure tesseract. A phone-photo page
+    is read whole by the second engine, and so are the regions re-read on it; `second`
+    is also what extractors/reread.py asks for a second opinion on a field that tesseract
+    read below `second_below`. With no second engine it is tesseract everywhere.
+    """
+
+    def __init__(self, primary: OcrEngine, second: OcrEngine | None = None,
+                 second_below: float = 0.0) -> None:
+        self.primary = primary
+        self.second = second
+        self.second_below = second_below
+        self.name = primary.name if second is None else f"{primary.name}+{second.name}"
+
+    def for_page(self, page: PageImage) -> OcrEngine:
+        """The engine that reads this page."""
+        return self.second if self.second is not None and is_photo(page) else self.primary
+
+    def read_page(self, page: PageImage) -> PageText:
+        return self.for_page(page).read_page(page)
+
+    def read_region(
+        self, page: PageImage, bbox: tuple[int, int, int, int], *, psm: int = 7,
+        whitelist: str | None = None,
+    ) -> list[Word]:
+        return self.for_page(page).read_region(page, bbox, psm=psm, whitelist=whitelist)
+
+
 class TesseractEngine:
     """Tesseract through pytesseract, words with boxes and confidences."""
 

@@ -68,9 +68,9 @@ def _broker(settings: Settings) -> None:
 
 
 def _ocr(settings: Settings) -> None:
-    from pipeline.read import engine_for
+    from pipeline.read import ocr_engine
 
-    engine_for(settings.ocr_lang, settings.ocr_timeout_s)
+    ocr_engine(settings)  # tesseract and its language pack; the second engine's model files
 
 
 def _redact(url: str) -> str:

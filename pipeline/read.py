@@ -18,7 +18,8 @@ from extractors.f201 import extract_f201
 from extractors.image import preprocess
 from extractors.kk import edition as kk_edition
 from extractors.kk import extract_kk
-from extractors.ocr import OcrEngine, TesseractEngine
+from extractors.ocr import OcrEngine, TesseractEngine, TieredEngine
+from extractors.reread import second_opinions
 from extractors.pages import LoadedPage
 from pipeline.ingest import CheckedUpload
 from pipeline.records import DocumentType, ExtractedDocument, PageImage, PageText
@@ -41,14 +42,31 @@ class ReadResult:
 
 
 @cache
-def engine_for(lang: str, timeout_s: float) -> TesseractEngine:
-    """One engine per process: construction checks the tesseract version and language pack."""
-    return TesseractEngine(lang=lang, timeout_s=timeout_s)
+def engine_for(lang: str, timeout_s: float, second: str = "none",
+               second_below: float = 0.0) -> TieredEngine:
+    """One engine per process: construction checks the tesseract version and language pack.
+
+    `second` names the engine for phone photos and low-confidence fields ("rapidocr"), or
+    "none" for tesseract only; its models load on first use, so a process that reads only
+    scans never pays for them.
+    """
+    primary = TesseractEngine(lang=lang, timeout_s=timeout_s)
+    if second == "none":
+        return TieredEngine(primary)
+    from extractors.rapid import RapidEngine
+
+    return TieredEngine(primary, RapidEngine(), second_below)
+
+
+def ocr_engine(settings: Settings) -> TieredEngine:
+    """The engine the settings ask for (PERIKSA_OCR_SECOND_ENGINE, PERIKSA_OCR_SECOND_BELOW)."""
+    return engine_for(settings.ocr_lang, settings.ocr_timeout_s, settings.ocr_second_engine,
+                      settings.ocr_second_below)
 
 
 def read_document(upload: CheckedUpload, settings: Settings) -> ReadResult:
     """Read one upload; every page is preprocessed and OCR'd unless it has a text layer."""
-    engine = engine_for(settings.ocr_lang, settings.ocr_timeout_s)
+    engine = ocr_engine(settings)
     clock = _Clock()
     pages = [prepare(lp) for lp in upload.pages]
     clock.lap("preprocess")
@@ -75,11 +93,15 @@ def extract_document(
     """Classify the pages' words and extract the fields of a document periksa reads."""
     found = classify(texts)
     extractor = EXTRACTORS.get(found.document_type) if found.reads else None
+    fields = extractor(pages, texts, engine) if extractor else {}
+    if isinstance(engine, TieredEngine) and engine.second is not None \
+            and found.document_type != DocumentType.F2_01:  # boxes: read by geometry (f201.py)
+        fields = second_opinions(fields, pages, texts, engine)
     return ExtractedDocument(
         file=filename, sha256=sha256, document_type=found.document_type,
         classification_confidence=found.confidence, pages=len(pages),
         source=_source(texts),
-        fields=extractor(pages, texts, engine) if extractor else {},
+        fields=fields,
         steps=tuple(dict.fromkeys(s for p in pages for s in p.steps)),
         edition=kk_edition(texts) if found.document_type == DocumentType.KK else None,
         recognised_as=found.recognised_as,

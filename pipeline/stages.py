@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from extractors.pages import LoadedPage, load_pages
 from pipeline.errors import PeriksaError
-from pipeline.read import ReadResult, engine_for, extract_document, prepare, words_of
+from pipeline.read import ReadResult, extract_document, ocr_engine, prepare, words_of
 from pipeline.records import PageText, Report, Status
 from pipeline.run import save_flagged
 from pipeline.settings import Settings
@@ -152,7 +152,7 @@ def _pages(stores: Stores, settings: Settings, sha256: str, media_type: str) -> 
 
 
 def _read(loaded: LoadedPage, settings: Settings) -> PageText:
-    engine = engine_for(settings.ocr_lang, settings.ocr_timeout_s)
+    engine = ocr_engine(settings)
     return words_of(loaded, prepare(loaded), engine)
 
 
@@ -163,7 +163,7 @@ def _extract(
     """What read.read_document does after OCR, from the saved words instead of a new OCR."""
     pages = [prepare(lp) for lp in _pages(stores, settings, sha256, media_type)]
     texts = [PageText.model_validate(text) for text, _ in saved]
-    engine = engine_for(settings.ocr_lang, settings.ocr_timeout_s)
+    engine = ocr_engine(settings)
     document = extract_document(filename, sha256, pages, texts, engine)
     return ReadResult(document=document, pages=tuple(pages))
 
