@@ -260,6 +260,13 @@ def test_verifier_works_the_queue_by_keyboard(site: dict, browser: Any, evidence
     page.locator("#app-notice.ok").wait_for()
     assert "dieskalasi" in page.locator("#app-notice").inner_text()
 
+    # a decided application opens read-only, saying who decided what
+    page.goto(f"{base}/applications/{first_id}")
+    decided = page.locator("#claim-notice.info")
+    decided.wait_for()
+    assert decided.inner_text().startswith("Sudah diputuskan: diterima oleh siti")
+    assert page.locator("#do-accept").is_disabled()
+
     # the queue no longer holds the decided ones; the escalated one is marked
     page.goto(f"{base}/queue")
     page.locator("#queue tbody tr").first.wait_for()

@@ -1,7 +1,7 @@
 // /applications/{id}: the verifier's screen. Opening claims the application; the page image
 // with its field boxes sits left, the report right; decisions are one key plus one key to
 // confirm (Enter), Esc cancels. After a decision the next application in the queue opens.
-import { api, el, errorText, flagBadge, docType, page, show, t, typing } from "./common.js";
+import { api, docType, el, errorText, flagBadge, page, show, t, typing, when } from "./common.js";
 import { failingChecks, fieldTable, layout, pagesOf, reasons } from "./report.js";
 import { Viewer } from "./viewer.js";
 
@@ -81,7 +81,7 @@ function render(app) {
 async function claim(app) {
   if (page.viewer.role !== "verifier") return;
   if (app.status === "decided") {
-    show(claimNotice, t("decision.decided_already"), "info");
+    show(claimNotice, await decidedText(), "info");
     return;
   }
   if (app.status !== "flagged") return;
@@ -97,6 +97,19 @@ async function claim(app) {
       : t("app.claim_failed", { message: errorText(error) }), "warn");
   }
   for (const button of document.querySelectorAll("#decide button:not(#do-next)")) button.disabled = !state.canDecide;
+}
+
+/** Who decided what and when, from the decisions list (the last one is current). */
+async function decidedText() {
+  try {
+    const all = await api(`${base}/decisions`);
+    const last = all[all.length - 1];
+    if (!last) return t("decision.decided_already");
+    return t("decision.decided_by", { decision: t(`decided.${last.decision}`), who: last.verifier,
+      when: when(last.decided_at) });
+  } catch {
+    return t("decision.decided_already");
+  }
 }
 
 function reasonLabel(item) {

@@ -3,6 +3,7 @@
 import { age, api, badge, docType, el, errorText, flagBadge, query, show, t, typing } from "./common.js";
 
 const FILTERS = ["flag", "document_type", "service", "min_age_h"];
+const REFRESH_MS = 60_000;
 const form = document.getElementById("filters");
 const body = document.querySelector("#queue tbody");
 const notice = document.getElementById("queue-notice");
@@ -51,8 +52,9 @@ function fillServices(items) {
   }
 }
 
-async function load() {
-  show(notice, t("common.loading"));
+async function load({ quiet = false } = {}) {
+  const keep = selected >= 0 && rows[selected] ? rows[selected].id : null;
+  if (!quiet) show(notice, t("common.loading"));
   try {
     const answer = await api(`/v1/queue${query(filters())}`);
     rows = answer.items || [];
@@ -62,7 +64,7 @@ async function load() {
       answer.target_hours ? t("queue.target", { hours: answer.target_hours }) : "";
     document.getElementById("count").textContent = t("queue.count", { n: rows.length });
     show(notice, rows.length ? "" : t("queue.empty"));
-    if (rows.length) select(0, false);
+    if (rows.length) select(Math.max(0, rows.findIndex((r) => r.id === keep)), false);
   } catch (error) {
     show(notice, `${t("common.error")}: ${errorText(error)}`, "error");
   }
@@ -89,3 +91,5 @@ document.addEventListener("keydown", (event) => {
 
 restore();
 load();
+// an office screen stays open: refresh the list (ages, claims, new work) every minute
+setInterval(() => { if (!document.hidden) load({ quiet: true }); }, REFRESH_MS);
