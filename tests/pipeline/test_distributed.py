@@ -216,3 +216,54 @@ def test_kill_9_at_random_moments_loses_nothing_and_doubles_nothing(
                                 .where(PageWork.application_id.in_(ids))
                                 .group_by(PageWork.state)).all()
     assert dict(pages) == {"done": len(ids)}
+
+
+def test_worker_metrics_add_up_across_processes_and_the_database_agrees(
+    settings_for: Callable[[str], Settings], batch: list[Path], tmp_path: Path,
+) -> None:
+    """`periksa worker --processes 2 --metrics-port P`: the stage counts served are the sum
+    over both processes (multiprocess mode), and match what the database says was done."""
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from pipeline.metrics import DatabaseCollector, exposition
+    from tests.services import free_port
+
+    settings = settings_for("redis")
+    pipeline = _pipeline(settings)
+    ids = _submit_all(pipeline, batch[2:4])
+    port = free_port()
+    env = dict(os.environ, OMP_THREAD_LIMIT="1", PERIKSA_DATA_DIR=str(settings.data_dir),
+               PERIKSA_DATABASE_URL=settings.database_url, PERIKSA_BROKER_URL=settings.broker_url,
+               PERIKSA_BLOB_URL=settings.blob_url, PERIKSA_S3_ENDPOINT=settings.s3_endpoint,
+               PERIKSA_S3_ACCESS_KEY="periksa", PERIKSA_S3_SECRET_KEY="periksa-test")
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    with (tmp_path / "worker.log").open("ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", "worker", "--processes", "2", "--threads", "1",
+             "--metrics-port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        found = wait_settled(pipeline.stores, ids, timeout_s=120)
+        time.sleep(0.5)  # the last message's after_process hook runs just after its commit
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+            served = answer.read().decode()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+        pipeline.broker.close()
+    assert set(found.values()) == {"flagged"}, (tmp_path / "worker.log").read_text()[-2000:]
+    samples = {(s.name, s.labels.get("stage")): s.value
+               for family in text_string_to_metric_families(served) for s in family.samples}
+    with pipeline.stores.sessions() as session:
+        pages = session.scalar(select(func.count()).select_from(PageWork)
+                               .where(PageWork.application_id.in_(ids)))
+    assert samples[("periksa_stage_runs_total", "plan")] == len(ids)
+    assert samples[("periksa_stage_runs_total", "ocr_page")] == pages
+    assert samples[("periksa_stage_runs_total", "conclude")] == len(ids)
+    assert samples[("periksa_stage_seconds_count", "ocr_page")] >= pages
+    database = {(s.name, tuple(sorted(s.labels.items()))): s.value for family in
+                text_string_to_metric_families(exposition(DatabaseCollector(
+                    pipeline.stores.sessions)).decode()) for s in family.samples}
+    assert database[("periksa_database_up", ())] == 1
+    assert database[("periksa_pages_done_last_5m", ())] >= pages  # other tests share the database
