@@ -15,6 +15,7 @@ const dialogError = document.getElementById("dialog-error");
 const reasonList = document.getElementById("reason-list");
 const note = document.getElementById("note");
 const NEXT_DELAY_MS = 1500;
+const EXTEND_MS = 5 * 60_000; // a claim lasts 15 minutes; a verifier still here keeps it
 
 const state = { mode: null, canDecide: false, claimed: false, busy: false, reasons: [], picked: new Set() };
 let viewer = null;
@@ -109,6 +110,19 @@ async function decidedText() {
       when: when(last.decided_at) });
   } catch {
     return t("decision.decided_already");
+  }
+}
+
+/** Claiming again extends one's own claim; a lost claim (expired, taken) is said at once. */
+async function extend() {
+  if (!state.claimed || state.busy) return;
+  try {
+    await api(`${base}/claim`, { method: "POST" });
+  } catch (error) {
+    state.claimed = false;
+    state.canDecide = false;
+    for (const button of document.querySelectorAll("#decide button:not(#do-next)")) button.disabled = true;
+    show(claimNotice, t("app.claim_failed", { message: errorText(error) }), "warn");
   }
 }
 
@@ -267,6 +281,7 @@ async function main() {
     const app = await api(`${base}?lang=${page.lang}`); // reasons in the page's language
     render(app);
     await claim(app);
+    setInterval(extend, EXTEND_MS);
   } catch (error) {
     show(notice, `${t("common.error")}: ${errorText(error)}`, "error");
   }
