@@ -100,12 +100,13 @@ def upgrade(engine: Engine, *, create_unmigrated: bool = True) -> str:
             command.upgrade(make_config(connection=connection), "head")
             done = "upgraded"
         if create_unmigrated:
-            _create_unmigrated(connection, done == "at_head" and tables)
+            # at head nothing changed since `tables` was read; otherwise read them again
+            _create_unmigrated(connection, tables if done == "at_head" else None)
         return done
 
 
-def _create_unmigrated(connection: Connection, known: set[str] | bool) -> None:
-    present = known if isinstance(known, set) else set(inspect(connection).get_table_names())
+def _create_unmigrated(connection: Connection, known: set[str] | None) -> None:
+    present = known if known is not None else set(inspect(connection).get_table_names())
     metadata = target_metadata()
     missing = [t for name, t in metadata.tables.items() if name not in present]
     if missing:
