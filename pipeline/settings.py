@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     conclude_time_limit_s: float = 600.0
     worker_processes: int = 1
     worker_threads: int = 2
-    worker_memory_mb: int = Field(2048, description="address-space cap per worker process")
+    # 3 GB: a process that loaded rapidocr peaks at ~1.7 GB of address space (onnxruntime
+    # maps its models and arenas) before dramatiq, the stores and a second thread's pages
+    worker_memory_mb: int = Field(3072, description="address-space cap per worker process")
     sweep_deadline_s: float = Field(300.0, description="idle time after which work is re-sent")
 
     # intake HTTP API (web/): request limits and callbacks
