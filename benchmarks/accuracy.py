@@ -142,7 +142,9 @@ def naive_fields(app_dir: Path, document_type: str) -> dict[str, Any]:
     else:
         image = Image.open(path)
     text = pytesseract.image_to_string(image.convert("L"), lang="ind", timeout=120)
-    return naive_kk(text) if document_type == "kk" else naive_akta(text)
+    if document_type == "kk":
+        return naive_kk(text)
+    return naive_f201(text) if document_type == "f2_01" else naive_akta(text)
 
 
 def _iso(match: re.Match[str]) -> str:
@@ -207,6 +209,21 @@ def naive_akta(text: str) -> dict[str, Any]:
     sex = re.search(r"LAKI-LAKI|PEREMPUAN", flat)
     if sex:
         out["jenis_kelamin"] = sex.group(0)
+    return out
+
+
+F201_PEOPLE = ("pelapor", "subjek_akta_1", "saksi_1", "saksi_2", "ayah", "ibu")
+
+
+def naive_f201(text: str) -> dict[str, Any]:
+    """The form's people in print order: the n-th `NIK` and `Nama` lines are person n's."""
+    out: dict[str, Any] = {}
+    niks = re.findall(r"NIK\b[^\n\d]*(\d{16})", text)
+    names = re.findall(r"^\s*Nama\b[^:\n]*[:;]\s*([A-Z][A-Z .,'-]+?)\s*$", text, re.M)
+    for person, nik in zip(F201_PEOPLE, niks):
+        out[f"{person}.nik"] = nik
+    for person, name in zip(F201_PEOPLE, names):
+        out[f"{person}.nama"] = " ".join(name.split())
     return out
 
 
@@ -358,7 +375,8 @@ def _speed(results: list[dict[str, Any]]) -> list[str]:
     lines = ["## Speed and memory\n",
              "| tier | docs | s/page median | s/page p90 | s/page max | baseline s/page median | "
              "ocr ms median | preprocess ms median |", "|---|---|---|---|---|---|---|---|"]
-    for tier in TIER_ORDER:
+    others = sorted({r["tier"] for r in results} - set(TIER_ORDER))
+    for tier in (*TIER_ORDER, *others):
         rows = [r for r in results if r["tier"] == tier]
         if not rows:
             continue
@@ -417,7 +435,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--set", type=Path, default=None, help="an existing generated set")
-    parser.add_argument("--types", default=None, help="comma list (default: every type)")
+    parser.add_argument("--types", default="kk,akta_kelahiran,f2_01",
+                        help="comma list of document types to generate")
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     args = parser.parse_args()
     from samples.generate import generate
@@ -426,8 +445,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.set or Path(tmp)
         if args.set is None:
-            extra = {"types": args.types.split(",")} if args.types else {}
-            generate(folder, count=args.count, seed=args.seed, **extra)
+            generate(folder, count=args.count, seed=args.seed, types=args.types.split(","))
         started = time.perf_counter()
         folders = application_folders(folder)
         with ProcessPoolExecutor(args.workers) as pool:

@@ -105,3 +105,69 @@ def test_rapidocr_reads_every_row_and_nik_of_a_photographed_kk() -> None:
     assert [m["nama_lengkap"].value for m in members] == [
         m["nama_lengkap"] for m in truth["anggota_keluarga"]]
     assert tree["nomor_kk"].value == truth["nomor_kk"]
+
+
+# --- header words as rapidocr and a damaged scan give them ------------------------------
+
+
+def _word(text: str, x0: float, y0: float, x1: float, line: int, conf: float = 0.95):
+    from pipeline.records import Word
+
+    return Word(text=text, confidence=conf, bbox=(x0, y0, x1, y0 + 26), line=line)
+
+
+class _Digits:
+    """An engine whose region re-read gives fixed digits, and records where it looked."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.regions: list[tuple[int, int, int, int]] = []
+
+    def read_region(self, page, bbox, *, psm=7, whitelist=None):
+        self.regions.append(tuple(bbox))
+        return [_word(self.text, bbox[0] + 4, bbox[1] + 6, bbox[2] - 8, 99)]
+
+
+def _blank_page() -> PageImage:
+    return PageImage(number=1, pixels=np.full((2480, 3508), 255, np.uint8), dpi=300)
+
+
+def test_a_kode_pos_glued_to_its_colon_is_re_read_from_the_value_column() -> None:
+    """`: 52183` read as one word `1102183`: the other right-hand values start at x=2351."""
+    words = [
+        _word("Kecamatan", 1900, 436, 2070, 1), _word(":", 2200, 436, 2210, 1),
+        _word("CILEDUG", 2354, 436, 2500, 1),
+        _word("Kode", 1900, 549, 1985, 2), _word("Pos", 1992, 549, 2050, 2),
+        _word("1102183", 2323, 549, 2447, 2, conf=0.41),
+        _word("Provinsi", 1900, 604, 2030, 3), _word(":", 2200, 604, 2210, 3),
+        _word("BANTEN", 2351, 604, 2484, 3),
+    ]
+    class ColonAsDigits(_Digits):  # the colon is inside any box that starts left of it
+        def read_region(self, page, bbox, *, psm=7, whitelist=None):
+            self.text = "52183" if bbox[0] > 2340 else "1102183"
+            return super().read_region(page, bbox, psm=psm, whitelist=whitelist)
+
+    engine = ColonAsDigits("")
+    fields = kk._header_fields(_blank_page(), words, engine)
+    assert fields["kode_pos"].value == "52183"
+    assert any(region[0] == 2351 - 4 for region in engine.regions)  # read past the colon
+
+
+def test_a_number_glued_to_no_is_the_no_kk() -> None:
+    words = [_word("KARTU", 1400, 150, 1650, 1), _word("KELUARGA", 1690, 150, 2080, 1),
+             _word("No.3315011203150007", 1520, 236, 2000, 2)]
+    found = kk._nomor_kk(_blank_page(), words, _Digits(""))
+    assert found is not None and found.value == "3315011203150007"
+
+
+def test_the_signature_block_is_not_the_head_of_family_label() -> None:
+    """"KEPALA KELUARGA" above the signature scores 86 against the header label."""
+    words = [_word("Nama", 160, 333, 245, 1), _word("Kepala", 260, 333, 365, 1),
+             _word("Keluarga", 375, 333, 500, 1), _word(":", 530, 333, 540, 1),
+             _word("PRASETYO", 560, 333, 745, 1),
+             _word("KEPALA", 900, 2000, 1030, 9), _word("KELUARGA", 1040, 2000, 1200, 9),
+             _word("WNI", 1300, 2000, 1360, 9)]
+    values = kk._label_values(words, 3508, 2480)
+    assert [w.text for w in values["nama_kepala_keluarga"]][-1] == "PRASETYO"
+    no_name = kk._label_values(words[5:], 3508, 2480)
+    assert "nama_kepala_keluarga" not in no_name
