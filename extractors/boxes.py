@@ -37,7 +37,7 @@ INSET_SHARE = 0.12
 # on the strip: space between the glyphs of one word, as a share of the cell width
 GLYPH_GAP_SHARE = 0.12
 STRIP_GAP_SHARE = 1.0
-GLYPH_INK_LEVEL = 128
+GLYPH_INK_LEVEL_MAX = 200  # a glyph's Otsu level, capped: gray below it is ink when trimming
 GLYPH_MARGIN_SHARE = 0.08  # kept beside a trimmed glyph, of the cell width (faint serifs)
 # tesseract drops a lone glyph ("1" looks like a rule): a one-box run is laid out this many
 # times and read back as that many equal characters
@@ -193,7 +193,10 @@ def read_runs(page: PageImage, runs: list[Run], engine: OcrEngine, whitelist: st
     if scale != 1.0:
         canvas = cv2.resize(canvas, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         spans = [(int(a * scale), int(b * scale)) for a, b in spans]
-    sheet = PageImage(number=page.number, pixels=canvas, dpi=round(page.dpi * scale))
+    # the page's steps travel with the sheet, so an engine that reads phone photos with
+    # another OCR (TieredEngine) reads the photo's glyphs with it too
+    sheet = PageImage(number=page.number, pixels=canvas, dpi=round(page.dpi * scale),
+                      steps=page.steps)
     words = engine.read_region(sheet, (0, 0, sheet.width, sheet.height), psm=6,
                                whitelist=whitelist)
     return [_collect(words, span, len(run)) for span, run in zip(spans, runs)]
@@ -216,7 +219,9 @@ def _strip(pixels: np.ndarray, run: Run, cell_w: int) -> np.ndarray:
 
 def _tight(glyph: np.ndarray) -> np.ndarray:
     """The glyph's ink columns and a small margin (full height kept: baselines stay level)."""
-    ink = np.flatnonzero((glyph < GLYPH_INK_LEVEL).any(axis=0))
+    level, _ = cv2.threshold(glyph, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # the glyph's own ink level: on a soft photo a T's bar is far lighter than its stem
+    ink = np.flatnonzero((glyph < min(level, GLYPH_INK_LEVEL_MAX)).any(axis=0))
     if not ink.size:
         return glyph
     margin = max(2, int(glyph.shape[1] * GLYPH_MARGIN_SHARE))

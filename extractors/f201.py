@@ -43,7 +43,9 @@ RUN_KINDS: dict[str, tuple[str, ...]] = {
 FORM_SUFFIXES = {"date": (".tgl", ".bln", ".thn"), "day_date": (".hari", ".tgl", ".bln", ".thn"),
                  "time": (".jam", ".menit")}
 DAYS = tuple(enums()["f201_options"]["hari"])
-RETRY_SCALES = (0.7, 1.4)  # a strip read with the wrong character count is read again so
+# a strip read with the wrong character count (or unsurely) is read again at these scales,
+# then by the second OCR engine when one is configured
+RETRY_SCALES = (0.7, 1.4)
 _NUMBERING = re.compile(r"^\s*\d+\s*[.)]?\s*")
 
 
@@ -254,8 +256,7 @@ def _read(page: PageImage, text: PageText, rows: list[tuple[RowSpec, BoxLine]],
     for kind, items in jobs.items():
         reads = _read_with_retry(page, [run for _, _, run in items], engine, WHITELISTS[kind])
         for (n, k, _), read in zip(items, reads):
-            whole = (len(read.text.replace(" ", "")) == read.glyphs
-                     and read.confidence >= spec.min_read_confidence)
+            whole = _whole(read, spec.min_read_confidence)
             pieces.setdefault((n, k), []).append(read.text.replace(" ", "") if whole else None)
             confidence[n] = min(confidence[n], read.confidence if whole else 0.0)
     for (n, k), words in pieces.items():
@@ -268,15 +269,23 @@ def _read_with_retry(page: PageImage, runs: list[Run], engine: OcrEngine,
     """Strips whose character count disagrees with their boxes are read once more at other
     scales: tesseract inserts or drops a digit in some fonts at one size and not another."""
     reads = boxes.read_runs(page, runs, engine, whitelist)
-    for scale in RETRY_SCALES:
-        failed = [i for i, r in enumerate(reads) if len(r.text.replace(" ", "")) != r.glyphs]
+    floor = layout().min_read_confidence
+    second = getattr(engine, "second", None)  # TieredEngine's other OCR, when configured
+    tries = [(engine, scale) for scale in RETRY_SCALES] + ([(second, 1.0)] if second else [])
+    for again_with, scale in tries:
+        failed = [i for i, r in enumerate(reads) if not _whole(r, floor)]
         if not failed:
             break
-        again = boxes.read_runs(page, [runs[i] for i in failed], engine, whitelist, scale)
+        again = boxes.read_runs(page, [runs[i] for i in failed], again_with, whitelist, scale)
         for i, read in zip(failed, again):
-            if len(read.text.replace(" ", "")) == read.glyphs:
+            if _whole(read, floor):
                 reads[i] = read
     return reads
+
+
+def _whole(read: boxes.StripRead, floor: float) -> bool:
+    """A strip read with one character per filled box, confidently enough."""
+    return len(read.text.replace(" ", "")) == read.glyphs and read.confidence >= floor
 
 
 def _from_words(words: tuple[Word, ...], line: BoxLine, runs: int) -> tuple[list[str | None], float]:
