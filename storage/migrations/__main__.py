@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         engine = make_engine(f"sqlite:///{Path(scratch) / 'head.db'}")
         try:
-            upgrade(engine)
+            upgrade(engine, create_unmigrated=False)  # the scratch DB must lack new tables
             with engine.begin() as connection:
                 config = make_config(connection=connection)
                 config.set_main_option("file_template", "%%(rev)s_%%(slug)s")

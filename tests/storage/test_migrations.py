@@ -84,3 +84,19 @@ def test_workers_starting_together_on_postgres_do_not_race() -> None:
         finally:
             for engine in engines:
                 engine.dispose()
+
+
+def test_tables_made_by_the_net_before_their_revision_are_kept(tmp_path: Path) -> None:
+    """A database at 0001 that got issue 7's tables from create_schema's net (before revision
+    0002 existed) upgrades to head without "table already exists"."""
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'net.db'}")
+    try:
+        with engine.begin() as connection:
+            command.upgrade(migrations.make_config(connection=connection), "0001")
+            migrations.target_metadata().create_all(connection)  # what the net did
+        assert create_schema(engine) == "upgraded"
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()
