@@ -248,9 +248,12 @@ def exposition(database: DatabaseCollector | None) -> bytes:
 
 def serve_worker_metrics(port: int, addr: str = "127.0.0.1", *, processes: int = 1) -> str | None:
     """Serve the worker metrics on addr:port; with several processes, set up the shared
-    multiprocess folder first (before the children start, which inherit it). Returns it."""
+    multiprocess folder first (before the children start, which inherit it). Returns that
+    folder when this call made it (the caller removes it at exit), else None."""
+    made = None
     if processes > 1 and not os.environ.get(MULTIPROC_ENV):
-        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="periksa-metrics-")
+        made = tempfile.mkdtemp(prefix="periksa-metrics-")
+        os.environ[MULTIPROC_ENV] = made
     start_http_server(port, addr=addr, registry=process_registry())
     log.warning("worker metrics on http://%s:%d/metrics", addr, port)
-    return os.environ.get(MULTIPROC_ENV)
+    return made

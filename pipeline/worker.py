@@ -13,6 +13,7 @@ import ctypes
 import logging
 import multiprocessing
 import resource
+import shutil
 import signal
 import threading
 
@@ -43,8 +44,16 @@ def run_workers(
         raise ConfigurationError("periksa worker needs PERIKSA_BROKER_URL (redis:// or amqp://)")
     processes = processes or settings.worker_processes
     threads = threads or settings.worker_threads
-    if metrics_port:
-        serve_worker_metrics(metrics_port, metrics_addr, processes=processes)
+    scratch = serve_worker_metrics(metrics_port, metrics_addr, processes=processes) \
+        if metrics_port else None
+    try:
+        return _run(settings, processes, threads)
+    finally:
+        if scratch is not None:  # the multiprocess folder this process made for its children
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(settings: Settings, processes: int, threads: int) -> int:
     if processes <= 1:
         serve(settings, threads)
         return 0
