@@ -166,8 +166,9 @@ def _line_words(index: int, box: np.ndarray, text: str, score: float, chars: Any
              if str(c[0]).strip()]
     if not parts or "".join(p[0] for p in parts) != text.replace(" ", ""):
         return _split_line(index, box, text, score, offset)  # char boxes missing or inconsistent
+    letters = [p[0] for p in parts]
     breaks = (_space_before(text) | _blank_gaps(box, [p[2] for p in parts], pixels)
-              | _colon_breaks([p[0] for p in parts]))
+              | _colon_breaks(letters) | _case_breaks(letters))
     groups: list[list[tuple[str, float, np.ndarray]]] = []
     for i, part in enumerate(parts):
         if not groups or i in breaks:
@@ -196,6 +197,15 @@ def _colon_breaks(chars: list[str]) -> set[int]:
                                and chars[i + 1].isdigit()):
             out |= {i, i + 1}
     return {i for i in out if 0 < i < len(chars)}
+
+
+def _case_breaks(chars: list[str]) -> set[int]:
+    """A lower-case letter followed by a capital starts a new word ("tanggalTUJUH").
+
+    The documents print their fixed words in lower or title case and their values in
+    capitals, and no value is written in camel case, so the change is always a lost space.
+    """
+    return {i for i in range(1, len(chars)) if chars[i - 1].islower() and chars[i].isupper()}
 
 
 def _space_before(text: str) -> set[int]:

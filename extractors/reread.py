@@ -177,9 +177,9 @@ _PARSERS: dict[str, Parser] = {
     "nik": _id16, "nomor_kk": _id16, "kode_pos": _postal, "rt": _digits, "rw": _digits,
     "nomor_akta": _akta_number, "anak_ke": _ordinal,
 }
-# golongan_darah's sign is decided from the glyph's shape (extractors/kk.py), which a
-# text reading cannot confirm; the sign-less letters would agree on a wrong sign.
-_SKIP = frozenset({"golongan_darah", "no_paspor", "no_kitap"})
+# Passport and KITAP cells are nearly always a printed "-" and have no parser to agree on.
+# golongan_darah is re-read: tesseract has no reliable "+" and rapidocr reads the sign.
+_SKIP = frozenset({"no_paspor", "no_kitap"})
 
 
 def parser_for(key: str) -> Parser | None:

@@ -123,3 +123,10 @@ def test_a_page_and_a_region_are_read_offline(no_network: None) -> None:
     assert 100 < nik.bbox[1] < nik.bbox[3] < 100 + line.shape[0]
     region = engine.read_region(page, tuple(int(v) for v in nik.bbox), whitelist="0123456789")
     assert "".join(w.text for w in region) == "3201234501900003"
+
+
+def test_glued_colons_and_case_changes_split_words() -> None:
+    assert rapid._colon_breaks(list("Keluarga:PRASETYO")) == {8, 9}
+    assert rapid._colon_breaks(list("11:50")) == set()  # a time keeps its colon
+    assert rapid._case_breaks(list("tanggalTUJUH")) == {7}
+    assert rapid._case_breaks(list("Kutipan")) == set()
