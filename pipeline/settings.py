@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         description="engine for phone photos and low-confidence fields; none: tesseract only",
     )
     ocr_second_below: float = Field(
-        0.6, ge=0, le=1, description="a field read below this confidence gets a second opinion",
+        0.7, ge=0, le=1, description="a field read below this confidence gets a second opinion",
     )
 
     # distributed path (dramatiq workers): retries, limits, sweep deadline
