@@ -1,4 +1,4 @@
-"""Benchmark: how well periksa reads each field, per document type and tier, against a naive baseline.
+"""Benchmark: how well periksa reads each field, per type and tier, against a naive baseline.
 
     python -m benchmarks.accuracy --count 450 --seed 7 --out bench-results   # make bench-accuracy
 
@@ -54,7 +54,8 @@ def run_one(app_dir: Path, baseline: bool = True) -> dict[str, Any]:
     settings = Settings()
     truth = json.loads((app_dir / "truth.json").read_text())
     started = time.perf_counter()
-    submission, checked = accept(uploads_in(app_dir), (app_dir / "submission.json").read_bytes(), settings)
+    raw_submission = (app_dir / "submission.json").read_bytes()
+    submission, checked = accept(uploads_in(app_dir), raw_submission, settings)
     results = [read_document(upload, settings) for upload in checked]
     documents = [r.document for r in results]
     evaluation = evaluate(submission, documents, load_ruleset())
@@ -301,9 +302,10 @@ def summarise(results: list[dict[str, Any]], floor: float) -> dict[str, Any]:
             "flags": flags}
 
 
-def _tier_key(key: str) -> tuple[str, int]:
+def _tier_key(key: str) -> tuple[bool, str, int]:
+    """Types first, the all-types rows last; tiers clean, scan, photo within each."""
     kind, tier = key.split("/")
-    return (kind == "all", kind), TIER_ORDER.index(tier) if tier in TIER_ORDER else 9  # type: ignore[return-value]
+    return kind == "all", kind, TIER_ORDER.index(tier) if tier in TIER_ORDER else 9
 
 
 def render(results: list[dict[str, Any]], summary: dict[str, Any], wall: float, floor: float,
@@ -403,7 +405,8 @@ def _flags(results: list[dict[str, Any]], summary: dict[str, Any]) -> list[str]:
              "| submissions/tier | n | clear | review | mismatch |", "|---|---|---|---|---|"]
     for key, counts in sorted(summary["flags"].items()):
         n = sum(counts.values())
-        lines.append(f"| {key} | {n} | {counts['clear']} | {counts['review']} | {counts['mismatch']} |")
+        lines.append(f"| {key} | {n} | {counts['clear']} | {counts['review']} | "
+                     f"{counts['mismatch']} |")
     contradicting = [r for r in results if r["variant"] != "truthful"]
     false_clear = [r["app"] for r in contradicting if r["flag"] == Flag.CLEAR.value]
     truthful = [r for r in results if r["variant"] == "truthful"]
