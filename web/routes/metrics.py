@@ -10,11 +10,13 @@ credentials; anyone else needs an admin or auditor key or login.
 from __future__ import annotations
 
 import ipaddress
+from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
 
 from pipeline.metrics import CONTENT_TYPE, DatabaseCollector, exposition
 from storage.accounts import Role
+from storage.tables import utcnow
 from web.auth import authenticate
 from web.errors import Forbidden
 
@@ -48,9 +50,14 @@ def _collector(request: Request) -> DatabaseCollector:
     collector = getattr(state, "metrics_collector", None)
     if collector is None:
         settings = state.settings
-        clock = getattr(state, "clock", None)
-        extra = {"clock": clock} if clock is not None else {}
         collector = DatabaseCollector(state.pipeline.stores.sessions, settings.local_timezone,
-                                      settings.decision_norm_per_day, **extra)
+                                      settings.decision_norm_per_day,
+                                      clock=lambda: request_now_of(state))
         state.metrics_collector = collector
     return collector
+
+
+def request_now_of(state) -> datetime:  # type: ignore[no-untyped-def]
+    """The app's clock when a test set one (app.state.clock), else now."""
+    clock = getattr(state, "clock", None)
+    return clock() if clock is not None else utcnow()
