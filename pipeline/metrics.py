@@ -130,13 +130,26 @@ class DatabaseCollector(Collector):
     """Gauges computed from the database on each scrape (see the module docstring)."""
 
     def __init__(self, sessions: Any, timezone: str = "Asia/Jakarta", norm: int = 30,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 min_interval_s: float = 5.0) -> None:
         self.sessions, self.tz, self.norm, self.clock = sessions, ZoneInfo(timezone), norm, clock
+        # several scrapers (or a dashboard refreshing /metrics) within this interval share one
+        # computation: the queries scan the applications table, keep their rate bounded
+        self.min_interval_s = min_interval_s
+        self._cached: tuple[float, list[GaugeMetricFamily]] | None = None
+        self._lock = threading.Lock()
 
     def describe(self) -> list:  # nothing at registration: never query the database then
         return []
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        with self._lock:
+            if self._cached is None or time.monotonic() - self._cached[0] >= self.min_interval_s:
+                self._cached = (time.monotonic(), list(self._compute()))
+            families = self._cached[1]
+        yield from families
+
+    def _compute(self) -> Iterator[GaugeMetricFamily]:
         from storage import stats
 
         up = GaugeMetricFamily("periksa_database_up", "1 when the numbers below could be read")

@@ -158,3 +158,15 @@ def test_worker_processes_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
     assert found[("periksa_stage_runs_total", (("stage", "ocr_page"),))] == 2
     assert found[("periksa_stage_seconds_count", (("stage", "ocr_page"),))] == 2
     assert found[("periksa_stage_seconds_sum", (("stage", "ocr_page"),))] == 4.0
+
+
+def test_scrapes_within_the_interval_share_one_computation(api: Api) -> None:
+    def intake(collector: metrics.DatabaseCollector) -> float:
+        return _samples(metrics.exposition(collector).decode())[("periksa_intake_today", ())]
+
+    cached = metrics.DatabaseCollector(api.stores.sessions, min_interval_s=60)
+    fresh = metrics.DatabaseCollector(api.stores.sessions, min_interval_s=0)
+    assert intake(cached) == intake(fresh) == 0
+    api.submit("intake_a")
+    assert intake(cached) == 0  # the first scrape's numbers, within the interval
+    assert intake(fresh) == 1
