@@ -30,9 +30,9 @@ KINDS: dict[str, tuple[str, ...]] = {
 # prints (it contradicts itself) and the submission then types the document as printed.
 EXTRA_KINDS: dict[str, tuple[str, ...]] = {
     "kk": ("kecamatan", "self_birth_date"),
-    "akta_kelahiran": ("self_issue_date",),
+    "akta_kelahiran": ("self_issue_date", "self_report_kind"),
 }
-DOCUMENT_KINDS = frozenset({"self_birth_date", "self_issue_date"})
+DOCUMENT_KINDS = frozenset({"self_birth_date", "self_issue_date", "self_report_kind"})
 SERVICES = {
     "kk": ("kk_perubahan", "kk_baru", "kk_hilang_rusak", "legalisir_kk", "pindah_datang"),
     "akta_kelahiran": ("legalisir_akta", "akta_kelahiran_kutipan_kedua", "pendaftaran_sekolah",
@@ -223,6 +223,8 @@ def _targets(document_type: str, truth: dict[str, Any], kind: str) -> list[Path]
         return [("nomor_kk",) if kind == "nomor_kk_digit" else ("nomor_akta",)]
     if kind in ("kecamatan", "self_issue_date"):
         return [("kecamatan",) if kind == "kecamatan" else ("tanggal_terbit",)]
+    if kind == "self_report_kind":
+        return [("nomor_akta",)]
     key = {"nik_digit": "nik", "date_shift": "tanggal_lahir", "sex": "jenis_kelamin",
            "self_birth_date": "tanggal_lahir"}[kind]
     if document_type == "akta_kelahiran":
@@ -351,9 +353,14 @@ def _before_registration(rng: random.Random, value: str, truth: dict[str, Any],
     return (registered - timedelta(days=rng.randint(1, MAX_SHIFT_DAYS))).isoformat()
 
 
+def _other_report_kind(rng: random.Random, value: str, truth: dict[str, Any], path: Path) -> str:
+    """The akta number with LU and LT swapped: on time printed as late, or the reverse."""
+    return value.replace("-LU-", "-XX-").replace("-LT-", "-LU-").replace("-XX-", "-LT-")
+
+
 _MUTATORS: dict[str, Callable[[random.Random, Any, dict[str, Any], Path], Any]] = {
     "nik_digit": _digit, "nomor_kk_digit": _digit, "nomor_akta_digit": _digit,
     "date_shift": _shift, "sex": _flip, "name": _other_name, "letter": _letter,
     "kecamatan": _other_kecamatan, "self_birth_date": _shift,
-    "self_issue_date": _before_registration,
+    "self_issue_date": _before_registration, "self_report_kind": _other_report_kind,
 }

@@ -147,3 +147,17 @@ def test_submissions_are_deterministic_per_seed() -> None:
         "akta_kelahiran", truth, random.Random(1))
     assert contradict("akta_kelahiran", truth, "letter", random.Random(2)) == contradict(
         "akta_kelahiran", truth, "letter", random.Random(2))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_report_kind_contradiction_prints_the_other_kind(seed: int) -> None:
+    """The akta prints LU for a late registration (or LT for a timely one); typed faithfully."""
+    truth = truth_for("akta_kelahiran", seed)
+    before = truth["nomor_akta"]
+    submission, change = contradiction("akta_kelahiran", truth, "self_report_kind",
+                                       random.Random(seed))
+    assert change["on"] == "document" and change["truth"] == before
+    assert truth["nomor_akta"] == change["submitted"] != before
+    assert {before[5:7], truth["nomor_akta"][5:7]} == {"LU", "LT"}
+    assert before.replace(before[5:7], "") == truth["nomor_akta"].replace(truth["nomor_akta"][5:7], "")
+    assert submission["data"].get("nomor_akta", truth["nomor_akta"]) == truth["nomor_akta"]
