@@ -36,13 +36,13 @@ RUN_GAP_SHARE = 0.5
 INSET_SHARE = 0.12
 # on the strip: space between the glyphs of one word, as a share of the cell width
 GLYPH_GAP_SHARE = 0.12
-STRIP_GAP_SHARE = 1.0
+STRIP_GAP_SHARE = 1.0  # vertical space between strips, as a share of the cell height
 GLYPH_INK_LEVEL_MAX = 200  # a glyph's Otsu level, capped: gray below it is ink when trimming
 GLYPH_MARGIN_SHARE = 0.08  # kept beside a trimmed glyph, of the cell width (faint serifs)
 # tesseract drops a lone glyph ("1" looks like a rule): a one-box run is laid out this many
 # times and read back as that many equal characters
 SINGLE_REPEAT = 3
-SINGLE_GAP_SHARE = 0.3  # gray below this is ink when trimming a glyph to its columns  # vertical space between strips, as a share of the cell height
+SINGLE_GAP_SHARE = 0.3  # between the copies of a lone glyph, of the cell width
 
 
 @dataclass(frozen=True)

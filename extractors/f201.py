@@ -93,8 +93,10 @@ def layout() -> Layout:
     return found
 
 
-def extract_f201(pages: list[PageImage], texts: list[PageText], engine: OcrEngine) -> dict[str, Any]:
-    """The f2_01 FieldTree: groups (pelapor, ayah, anak...) of Fields; rows not found are left out."""
+def extract_f201(pages: list[PageImage], texts: list[PageText],
+                 engine: OcrEngine) -> dict[str, Any]:
+    """The f2_01 FieldTree: groups (pelapor, ayah, anak...) of Fields; rows not found are
+    left out."""
     forms = [t for t in texts if t.form]
     if forms:
         return _from_form(forms)
@@ -213,7 +215,8 @@ def _assign(lines: list[BoxLine], words: list[tuple[float, str, float]],
     return {key: assigned[key] for key in order if key in assigned}
 
 
-def _title_positions(words: list[tuple[float, str, float]], spec: Layout) -> list[tuple[int, float]]:
+def _title_positions(words: list[tuple[float, str, float]],
+                     spec: Layout) -> list[tuple[int, float]]:
     """(section index, y) of each section title found, in the form's order."""
     found: list[tuple[int, float]] = []
     next_index = 1
@@ -288,7 +291,8 @@ def _whole(read: boxes.StripRead, floor: float) -> bool:
     return len(read.text.replace(" ", "")) == read.glyphs and read.confidence >= floor
 
 
-def _from_words(words: tuple[Word, ...], line: BoxLine, runs: int) -> tuple[list[str | None], float]:
+def _from_words(words: tuple[Word, ...], line: BoxLine,
+                runs: int) -> tuple[list[str | None], float]:
     """Text-layer characters placed in the boxes whose centre they fall in."""
     parts: list[str | None] = []
     for run in line.runs[:runs]:

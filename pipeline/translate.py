@@ -38,8 +38,8 @@ def in_language(report: Report, submission: Submission, ruleset: Ruleset,
     return report.model_copy(update={"reasons": evaluation.reasons, "checks": evaluation.checks})
 
 
-def contract_in_language(stored: dict[str, Any], submission: Submission,
-                         documents: list[Any], ruleset: Ruleset, language: Language) -> dict[str, Any]:
+def contract_in_language(stored: dict[str, Any], submission: Submission, documents: list[Any],
+                         ruleset: Ruleset, language: Language) -> dict[str, Any]:
     """A stored contract report (JSON) re-rendered in `language` from its own inputs."""
     report = Report(
         submission_id=stored["submission_id"], reference=stored.get("reference"),

@@ -130,7 +130,9 @@ def _outcome(how: str, a: str, b: str, ruleset: Ruleset) -> CheckOutcome:
 
 def _rows(fields: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     rows = fields.get(ROWS)
-    return [(i, r) for i, r in enumerate(rows) if isinstance(r, dict)] if isinstance(rows, list) else []
+    if not isinstance(rows, list):
+        return []
+    return [(i, r) for i, r in enumerate(rows) if isinstance(r, dict)]
 
 
 def _kk_member(kk: int, fields: dict[str, Any], sources: list[Source], ruleset: Ruleset,
@@ -144,7 +146,8 @@ def _kk_member(kk: int, fields: dict[str, Any], sources: list[Source], ruleset: 
     rows = _rows(fields)
     for i, row in rows:
         nik = read_value(row.get("nik"), ruleset)
-        if wanted is not None and nik is not None and normalise_id(str(nik)) == normalise_id(str(wanted)):
+        if wanted is not None and nik is not None \
+                and normalise_id(str(nik)) == normalise_id(str(wanted)):
             checks.append(ruleset.check(rule, f"documents[{kk}].{ROWS}[{i}].nik", CheckOutcome.PASS,
                                         f"{rule}.pass", code=str(wanted)))
             return _member_source(kk, i, row, ruleset)
@@ -154,7 +157,8 @@ def _kk_member(kk: int, fields: dict[str, Any], sources: list[Source], ruleset: 
                                               ruleset.thresholds.names).outcome == "match":
             if wanted is None:
                 checks.append(ruleset.check(rule, f"documents[{kk}].{ROWS}[{i}]",
-                                            CheckOutcome.PASS, f"{rule}.by_name", found=str(printed)))
+                                            CheckOutcome.PASS, f"{rule}.by_name",
+                                            found=str(printed)))
             else:
                 checks.append(ruleset.check(rule, f"documents[{kk}].{ROWS}[{i}].nik",
                                             CheckOutcome.FAIL, f"{rule}.other_nik",

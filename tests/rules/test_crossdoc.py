@@ -19,7 +19,8 @@ def form(kk_data):
     head, wife, child = kk_data["anggota_keluarga"]
     return {
         "jenis_pelaporan": "KELAHIRAN",
-        "pelapor": {"nama": head["nama_lengkap"], "nik": head["nik"], "nomor_kk": kk_data["nomor_kk"]},
+        "pelapor": {"nama": head["nama_lengkap"], "nik": head["nik"],
+                    "nomor_kk": kk_data["nomor_kk"]},
         "subjek_akta_1": {"nama": child["nama_lengkap"], "nik": child["nik"]},
         "saksi_1": {"nama": "DEDI KURNIAWAN", "nik": "3216091204790003"},
         "saksi_2": {"nama": "RINA MARLINA", "nik": "3216095708880001"},
@@ -56,7 +57,8 @@ def test_agreeing_form_and_kk_pass_every_cross_check(kit, ruleset, form, kk_data
 def test_a_different_birth_date_on_the_kk_is_a_mismatch(kit, ruleset, form, kk_data):
     kk_data["anggota_keluarga"][2]["tanggal_lahir"] = "2010-12-20"
     documents = _docs(kit, form, kk_data)
-    [check] = [c for c in crossdoc_checks(documents, ruleset) if c.rule == "crossdoc.child_birth_date"]
+    [check] = [c for c in crossdoc_checks(documents, ruleset)
+               if c.rule == "crossdoc.child_birth_date"]
     assert (check.outcome, check.severity.value) == (CheckOutcome.FAIL, "mismatch")
     assert "2010-11-20" in check.message and "2010-12-20" in check.message
     result = evaluate(kit.submission(form, "f2_01"), documents, ruleset)
