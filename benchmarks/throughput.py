@@ -396,7 +396,9 @@ def scale_table(best: Run, workers: int) -> list[dict[str, Any]]:
 # --- report ----------------------------------------------------------------------------
 
 
-def render(runs: list[Run], raws: list[Raw], scale: list[dict[str, Any]], meta: dict[str, Any]) -> str:
+def render(
+    runs: list[Run], raws: list[Raw], scale: list[dict[str, Any]], meta: dict[str, Any],
+) -> str:
     by = {r.workers: r for r in runs}
     raw_by = {r.parallel: r for r in raws}
     lines = [
@@ -444,7 +446,8 @@ def render(runs: list[Run], raws: list[Raw], scale: list[dict[str, Any]], meta: 
               "| DB rows written/s | DB transactions/s | broker messages/s |",
               "|---|---|---|---|---|---|---|---|"]
     for row in scale:
-        lines.append(f"| {row['scenario']} | {row['applications_per_day']} | {row['pages_per_day']} "
+        lines.append(f"| {row['scenario']} | {row['applications_per_day']} "
+                     f"| {row['pages_per_day']} "
                      f"| {row['peak_pages_per_s']} | {row['worker_cores']} "
                      f"| {row['db_rows_written_per_s']} | {row['db_transactions_per_s']} "
                      f"| {row['broker_messages_per_s']} |")
@@ -457,7 +460,8 @@ def goals(by: dict[int, Run], raw_by: dict[int, Raw]) -> list[tuple[str, str, bo
     if two:
         out.append((f">= {GOALS['pages_per_min_2']:.0f} pages/min on 2 cores",
                     f"{two.pages_per_min}", two.pages_per_min >= GOALS["pages_per_min_2"]))
-        minutes = 500 * (two.pages / two.applications) / two.pages_per_min if two.pages_per_min else math.inf
+        pages_per_app = two.pages / two.applications
+        minutes = 500 * pages_per_app / two.pages_per_min if two.pages_per_min else math.inf
         out.append((f"500 applications in < {GOALS['minutes_for_500']:.0f} min (2 workers)",
                     f"{minutes:.1f} min (extrapolated)", minutes < GOALS["minutes_for_500"]))
     if one and two and one.pages_per_min:
@@ -477,7 +481,8 @@ def goals(by: dict[int, Run], raw_by: dict[int, Raw]) -> list[tuple[str, str, bo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="benchmarks.throughput", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="benchmarks.throughput",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--seed", type=int, default=41)
     parser.add_argument("--workers", default="1,2", help="worker process counts to measure")
@@ -511,7 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     report = render(runs, raws, scale, meta)
     (args.out / "throughput.md").write_text(report)
     (args.out / "throughput.json").write_text(json.dumps(
-        {"meta": meta, "runs": [asdict(r) for r in runs], "raw_tesseract": [asdict(r) for r in raws],
+        {"meta": meta, "runs": [asdict(r) for r in runs],
+         "raw_tesseract": [asdict(r) for r in raws],
          "goals": [{"goal": g, "measured": m, "met": ok} for g, m, ok in goals(
              {r.workers: r for r in runs}, {r.parallel: r for r in raws})],
          "scale": scale}, indent=2))

@@ -201,11 +201,14 @@ def decisions_by_verifier(
                    for name, per_day in sorted(counts.items())]
 
 
-def _verifier_days(name: str, per_day: Counter[date], window: list[date], norm: int) -> VerifierDays:
+def _verifier_days(
+    name: str, per_day: Counter[date], window: list[date], norm: int,
+) -> VerifierDays:
     worked = [n for n in per_day.values() if n > 0]
     return VerifierDays(
         verifier=name, per_day={d.isoformat(): per_day.get(d, 0) for d in window},
-        total=sum(worked), mean_per_day_worked=round(sum(worked) / len(worked), 1) if worked else 0.0,
+        total=sum(worked),
+        mean_per_day_worked=round(sum(worked) / len(worked), 1) if worked else 0.0,
         days_at_norm=sum(1 for n in worked if n >= norm),
     )
 
@@ -247,7 +250,8 @@ def pipeline_numbers(session: Session, now: datetime) -> PipelineNumbers:
         .where(PageWork.state == DONE, PageWork.updated_at >= now - RATE_WINDOW)) or 0
     return PipelineNumbers(
         applications=applications, pages_pending=pending or 0,
-        oldest_pending_page_s=_age(now, oldest_page), oldest_unsettled_s=_age(now, oldest_unsettled),
+        oldest_pending_page_s=_age(now, oldest_page),
+        oldest_unsettled_s=_age(now, oldest_unsettled),
         pages_done_recent=recent,
         pages_per_minute=round(recent / (RATE_WINDOW.total_seconds() / 60), 2),
         failures_by_code=_failure_codes(session.scalars(

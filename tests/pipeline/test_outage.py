@@ -219,7 +219,8 @@ def _outage_felt(log_file: Path, marker: str, minimum_s: float, timeout_s: float
     for at least `minimum_s`, so the outage is never one that happened while nobody looked."""
     started = time.monotonic()
     while time.monotonic() - started < timeout_s:
-        if time.monotonic() - started >= minimum_s and marker in log_file.read_text(errors="replace"):
+        felt = marker in log_file.read_text(errors="replace")
+        if felt and time.monotonic() - started >= minimum_s:
             return time.monotonic() - started
         time.sleep(0.2)
     raise AssertionError(f"the worker never noticed the outage ({marker!r} not in its log)")

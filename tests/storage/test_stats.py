@@ -58,7 +58,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return Clock(monkeypatch)
 
 
-def _receive(factory, clock: Clock, office: str, when: tuple[int, int, int]) -> str:  # type: ignore[no-untyped-def]
+def _receive(factory, clock: Clock, office: str,  # type: ignore[no-untyped-def]
+             when: tuple[int, int, int]) -> str:
     clock.at(*when)
     with transaction(factory) as session:
         return apps.create_application(
@@ -68,7 +69,8 @@ def _receive(factory, clock: Clock, office: str, when: tuple[int, int, int]) -> 
         ).id
 
 
-def _move(factory, clock: Clock, application_id: str, when: tuple[int, int, int],  # type: ignore[no-untyped-def]
+def _move(factory, clock: Clock, application_id: str,  # type: ignore[no-untyped-def]
+          when: tuple[int, int, int],
           *steps: Status, flag: str = "review", actor: str = "system", detail=None) -> None:
     clock.at(*when)
     with transaction(factory) as session:
@@ -103,7 +105,9 @@ def _person(role: Role, office: str | None) -> Principal:
     return Principal("user", "u1", "someone", role, office)
 
 
-def test_dashboard_for_the_auditor_counts_every_office(factory, scene) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_for_the_auditor_counts_every_office(  # type: ignore[no-untyped-def]
+    factory, scene,
+) -> None:
     with factory() as session:
         board = stats.dashboard(session, NOW, JAKARTA, norm=1)
     assert board.intake_today == 3  # B counts: today in Jakarta although yesterday in UTC
@@ -137,7 +141,9 @@ def test_a_verifier_sees_only_their_office(factory, scene) -> None:  # type: ign
     assert other.flag_to_decision["today"] == stats.Durations(0, None, None)
 
 
-def test_pipeline_numbers_pending_pages_rate_and_failures(factory, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+def test_pipeline_numbers_pending_pages_rate_and_failures(  # type: ignore[no-untyped-def]
+    factory, clock: Clock,
+) -> None:
     first = _receive(factory, clock, "3216", (0, 9, 0))
     second = _receive(factory, clock, "3216", (0, 9, 30))
     with factory() as session:

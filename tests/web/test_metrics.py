@@ -125,7 +125,8 @@ def test_the_stage_middleware_times_messages_and_counts_errors_by_code() -> None
     finally:
         worker.stop()
     assert _histogram_count("plan") == before_count + 2
-    assert metrics.MESSAGE_ERRORS.labels("plan", "ocr_failed")._value.get() == before_errors + 1  # noqa: SLF001
+    errors = metrics.MESSAGE_ERRORS.labels("plan", "ocr_failed")._value.get()  # noqa: SLF001
+    assert errors == before_errors + 1
 
 
 def _histogram_count(stage: str) -> float:

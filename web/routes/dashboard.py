@@ -23,13 +23,13 @@ router = APIRouter(prefix="/v1/dashboard", tags=["dashboard"])
 
 @router.get("")
 def dashboard(
-    request: Request, principal: Annotated[Principal, Depends(require(Role.VERIFIER, Role.AUDITOR))],
+    request: Request,
+    principal: Annotated[Principal, Depends(require(Role.VERIFIER, Role.AUDITOR))],
 ) -> dict[str, Any]:
     settings = request.app.state.settings
     with request.app.state.pipeline.stores.sessions() as session:
         board = stats.dashboard(session, request_now(request), ZoneInfo(settings.local_timezone),
                                 norm=settings.decision_norm_per_day,
                                 scope=lambda query: scoped(query, principal))
-    return board.to_json() | {"scope": {"role": principal.role.value,
-                                        "office": principal.office if principal.role == Role.VERIFIER
-                                        else None}}
+    office = principal.office if principal.role == Role.VERIFIER else None
+    return board.to_json() | {"scope": {"role": principal.role.value, "office": office}}
