@@ -241,10 +241,34 @@ def _strip_colon(words: list[Word]) -> list[Word]:
     """The value words after a `Label :`, without the colon (often read as `1` or `|`)."""
     out = list(words)
     while out and out[0].text in _COLON_GLYPHS and (_narrow(out[0]) or len(out) > 1):
+        if _capital_i(out):
+            out[0] = out[0].model_copy(update={"text": "I"})
+            break
         out.pop(0)
     if out and out[0].text.startswith((":", ";")):
         out[0] = out[0].model_copy(update={"text": out[0].text.lstrip(":; ")})
     return [w for w in out if w.text]
+
+
+_I_GLYPHS = {"I", "1", "l", "|"}
+_CAPITAL_I_MIN_HEIGHT = 0.85  # of the following words' median height (akta.py measured it)
+
+
+def _capital_i(words: list[Word]) -> bool:
+    """A leading one-stroke word as tall as the capitals after it is the name part "I".
+
+    Balinese names start with I (I GEDE, I WAYAN). A colon or a ruling misread as "1" or
+    "|" is only as tall as the colon's two dots are apart, or the whole cell: not the
+    capitals' height, and (a colon) set apart from the value by more than a letter's width.
+    """
+    if len(words) < 2 or words[0].text not in _I_GLYPHS:
+        return False
+    height = lambda w: w.bbox[3] - w.bbox[1]  # noqa: E731
+    following = sorted(height(w) for w in words[1:])
+    typical = following[len(following) // 2]
+    gap = words[1].bbox[0] - words[0].bbox[2]
+    return (_CAPITAL_I_MIN_HEIGHT * typical <= height(words[0]) <= 1.2 * typical
+            and gap <= typical)
 
 
 def _narrow(word: Word) -> bool:
@@ -385,6 +409,8 @@ def _table_rows(page: PageImage, words: list[Word], engine: OcrEngine):
     for table in find_tables(page.pixels, page.dpi):
         by_cell, straddling = cell_words(table, words, limits["cell_overlap"])
         keys = _column_keys(page, table, by_cell, engine)
+        if "no" not in keys.values() and len(keys) >= 3 and 0 not in keys:
+            keys[0] = "no"  # both KK tables start with No; its two letters misread ("Ne")
         if "no" not in keys.values() or len(keys) < 3:
             continue
         no_col = next(c for c, k in keys.items() if k == "no")
@@ -482,8 +508,11 @@ def _off_ruling(words: list[Word], box: Box) -> tuple[list[Word], bool]:
     edge = (box[3] - box[1]) * 0.5
     touch = layout()["thresholds"]["ruling_touch_px"]
     kept, touching = [], False
-    for word in words:
+    for i, word in enumerate(words):
         near = word.bbox[0] - box[0] < edge or box[2] - word.bbox[2] < edge
+        if not kept and _capital_i(words[i:]):
+            kept.append(word.model_copy(update={"text": "I"}))  # I WAYAN, not a ruling
+            continue
         if near and word.text in _RULING_GLYPHS and word.bbox[2] - word.bbox[0] < edge:
             continue
         touching |= word.bbox[0] - box[0] < touch or box[2] - word.bbox[2] < touch
@@ -602,6 +631,8 @@ def _read_cell(page: PageImage, cell: _Cell, key: str, engine: OcrEngine) -> Fie
         whitelist = DIGITS if kind == "id" else DIGITS + "-/." if kind == "date" else None
         again = engine.read_region(page, inner(cell.box, limits["cell_inset_px"]), psm=7,
                                    whitelist=whitelist)
+        if kind == "name" and _capital_i(again):
+            again = [again[0].model_copy(update={"text": "I"}), *again[1:]]
         again_text = _text(again)
         if again_text in _DASHES:
             return None

@@ -77,7 +77,14 @@ def clean_name(text: str | None) -> str:
         return ""
     upper = _NAME_KEEP.sub(" ", text.upper())
     words = [w.strip(_EDGE_PUNCT).lstrip(",") for w in upper.split()]
+    words = [_BALINESE_I.sub(r"I \1", w) for w in words]
     return " ".join(w for w in words if w.strip(".,")).rstrip(",")
+
+
+# Balinese names start with "I" and a birth-order or caste name (I WAYAN, I GEDE); OCR
+# often swallows the space after the narrow I. No other Indonesian name starts that way.
+_BALINESE_I = re.compile(
+    r"^I(WAYAN|MADE|NYOMAN|KETUT|PUTU|GEDE|KOMANG|NENGAH|KADEK|GUSTI)$")
 
 
 def vocabulary_key(text: str) -> str:
