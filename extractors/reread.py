@@ -70,7 +70,7 @@ def reconsider(key: str, found: Field, page: PageImage, words: tuple[Word, ...] 
         return found
     region = _region(found.bbox, words, page)
     lines = _line_count(found.bbox, words)
-    whitelist = DIGITS if parser is _id16 or parser is _postal or parser is _digits else None
+    whitelist = DIGITS if parser is _id16 or parser is _postal else None
     again = other.read_region(page, region, psm=7 if lines <= 1 else 6, whitelist=whitelist)
     text = " ".join(w.text for w in sorted(again, key=lambda w: (w.line, w.bbox[0])))
     value = parser(text) if text.strip() else None
@@ -132,8 +132,16 @@ def _postal(text: str) -> str | None:
     return normalize.digits(text, 5)
 
 
-def _digits(text: str) -> str | None:
-    return normalize.digits(text)
+def _rt_rw_part(index: int) -> Parser:
+    """RT (0) or RW (1) from the one `RT/RW : 003/011` value both come from."""
+    def parse(text: str) -> str | None:
+        parts = text.replace("\\", "/").split("/")
+        run = normalize.digits(text)
+        if len(parts) != 2 and run is not None and len(run) == 6:
+            parts = [run[:3], run[3:]]
+        return normalize.digits(parts[index]) if len(parts) == 2 else None
+
+    return parse
 
 
 def _date(text: str) -> str | None:
@@ -174,7 +182,8 @@ def _vocabularies() -> dict[str, str]:
 
 
 _PARSERS: dict[str, Parser] = {
-    "nik": _id16, "nomor_kk": _id16, "kode_pos": _postal, "rt": _digits, "rw": _digits,
+    "nik": _id16, "nomor_kk": _id16, "kode_pos": _postal, "rt": _rt_rw_part(0),
+    "rw": _rt_rw_part(1),
     "nomor_akta": _akta_number, "anak_ke": _ordinal,
 }
 # Passport and KITAP cells are nearly always a printed "-" and have no parser to agree on.

@@ -171,3 +171,28 @@ def test_the_signature_block_is_not_the_head_of_family_label() -> None:
     assert [w.text for w in values["nama_kepala_keluarga"]][-1] == "PRASETYO"
     no_name = kk._label_values(words[5:], 3508, 2480)
     assert "nama_kepala_keluarga" not in no_name
+
+
+# --- evidence between fields -------------------------------------------------------------
+
+
+def test_a_kode_pos_one_digit_off_the_kecamatans_code_is_snapped() -> None:
+    """Malingping (36.02.01) uses only 42391; a clean page read 42301 at 0.86."""
+    from extractors.kk import postal_evidence
+
+    snapped = postal_evidence(_field("42301", 0.86), "36.02.01")
+    assert (snapped.value, snapped.raw) == ("42391", "42301")
+    assert snapped.confidence == pytest.approx(0.86 * 0.9, abs=0.001)
+    assert postal_evidence(_field("42391", 0.7), "36.02.01").confidence == 0.9
+    assert postal_evidence(_field("17777", 0.9), "36.02.01").confidence == 0.45
+
+
+def test_a_nik_and_birth_date_that_disagree_both_go_under_the_floor() -> None:
+    from extractors.kk import nik_date_evidence
+
+    woman = {"nik": _field("3175074508940028", 0.8), "tanggal_lahir": _field("1994-08-05", 0.7)}
+    agreed = nik_date_evidence(woman)
+    assert agreed["nik"].confidence == 0.9 and agreed["tanggal_lahir"].confidence == 0.9
+    misread = {**woman, "tanggal_lahir": _field("1994-08-01", 0.94)}  # 5 read as 1
+    doubted = nik_date_evidence(misread)
+    assert doubted["tanggal_lahir"].confidence == 0.47 and doubted["nik"].confidence == 0.4

@@ -111,3 +111,9 @@ def test_akta_number_and_date_words_parse_like_their_extractor() -> None:
     assert parser_for("tanggal_lahir")("DUA PULUH TIGA bulan AGUSTUS tahun DUA RIBU SEBELAS") \
         == "2011-08-23"
     assert parser_for("anak_ke")("KEDUA") == 2
+
+
+def test_rt_and_rw_are_their_own_halves_of_one_value() -> None:
+    assert parser_for("rt")("003/011") == "003" and parser_for("rw")("003/011") == "011"
+    assert parser_for("rw")("003011") == "011"  # the slash lost
+    assert parser_for("rt")("0030") is None
