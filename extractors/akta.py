@@ -189,10 +189,21 @@ def _is_english(line: list[Word], reference: float) -> bool:
 # --- anchors -> value spans ---------------------------------------------------------
 
 
-def _token_matches(key: str, wanted: str) -> bool:
-    if len(wanted) <= 3:
+def _token_matches(key: str, wanted: str, capitals: bool = False) -> bool:
+    """Whether a token is the fixed word `wanted`; fuzzily, unless it is short or in capitals.
+
+    The fixed words are printed in lower or title case and the values in capitals, so a
+    word in capitals is an anchor only when it spells it exactly: TANGGAMUS scores 75
+    against "tanggal" and would end the place before it began.
+    """
+    if len(wanted) <= 3 or capitals:
         return key == wanted
     return fuzz.ratio(key, wanted) >= ANCHOR_MIN_SCORE
+
+
+def _capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) > 3 and all(ch.isupper() for ch in letters)
 
 
 def _find(stream: list[_Token], phrases: tuple[tuple[str, ...], ...], start: int,
@@ -202,7 +213,8 @@ def _find(stream: list[_Token], phrases: tuple[tuple[str, ...], ...], start: int
         for phrase in phrases:
             end = i + len(phrase)
             if end <= stop and all(
-                _token_matches(stream[i + j].key, wanted) for j, wanted in enumerate(phrase)
+                _token_matches(stream[i + j].key, wanted, _capitals(stream[i + j].word.text))
+                for j, wanted in enumerate(phrase)
             ):
                 return i, end
     return None

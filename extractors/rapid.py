@@ -168,7 +168,7 @@ def _line_words(index: int, box: np.ndarray, text: str, score: float, chars: Any
         return _split_line(index, box, text, score, offset)  # char boxes missing or inconsistent
     letters = [p[0] for p in parts]
     breaks = (_space_before(text) | _blank_gaps(box, [p[2] for p in parts], pixels)
-              | _colon_breaks(letters) | _case_breaks(letters))
+              | _colon_breaks(letters) | _case_breaks(text))
     groups: list[list[tuple[str, float, np.ndarray]]] = []
     for i, part in enumerate(parts):
         if not groups or i in breaks:
@@ -199,13 +199,22 @@ def _colon_breaks(chars: list[str]) -> set[int]:
     return {i for i in out if 0 < i < len(chars)}
 
 
-def _case_breaks(chars: list[str]) -> set[int]:
+def _case_breaks(text: str) -> set[int]:
     """A lower-case letter followed by a capital starts a new word ("tanggalTUJUH").
 
     The documents print their fixed words in lower or title case and their values in
-    capitals, and no value is written in camel case, so the change is always a lost space.
+    capitals, and no value is written in camel case, so the change is a lost space when
+    two capitals follow (a lone capital after lower case is a misread letter: "tanggaI").
     """
-    return {i for i in range(1, len(chars)) if chars[i - 1].islower() and chars[i].isupper()}
+    out, index = set(), 0
+    for k, ch in enumerate(text):
+        if ch == " ":
+            continue
+        after = text[k + 1] if k + 1 < len(text) else " "
+        if k and text[k - 1].islower() and ch.isupper() and after.isupper():
+            out.add(index)
+        index += 1
+    return out
 
 
 def _space_before(text: str) -> set[int]:

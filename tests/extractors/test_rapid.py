@@ -128,5 +128,6 @@ def test_a_page_and_a_region_are_read_offline(no_network: None) -> None:
 def test_glued_colons_and_case_changes_split_words() -> None:
     assert rapid._colon_breaks(list("Keluarga:PRASETYO")) == {8, 9}
     assert rapid._colon_breaks(list("11:50")) == set()  # a time keeps its colon
-    assert rapid._case_breaks(list("tanggalTUJUH")) == {7}
-    assert rapid._case_breaks(list("Kutipan")) == set()
+    assert rapid._case_breaks("pada tanggalTUJUH") == {11}  # among non-space characters
+    assert rapid._case_breaks("Kutipan") == set()
+    assert rapid._case_breaks("pada tanggaI DUA") == set()  # an l read as I, then a space
