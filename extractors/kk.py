@@ -295,11 +295,14 @@ def _field(value: Any, used: list[Word], page: int, raw: str | None = None,
 _COLON_GLYPHS = {":", ";", "1", "|", "i", "l", "!", ".", "I", ","}
 
 
-def _strip_colon(words: list[Word]) -> list[Word]:
-    """The value words after a `Label :`, without the colon (often read as `1` or `|`)."""
+def _strip_colon(words: list[Word], name: bool = False) -> list[Word]:
+    """The value words after a `Label :`, without the colon (often read as `1` or `|`).
+
+    In a name (`name`), a leading glyph as tall as the capitals is the Balinese I.
+    """
     out = list(words)
     while out and out[0].text in _COLON_GLYPHS and (_narrow(out[0]) or len(out) > 1):
-        if _capital_i(out):
+        if name and _capital_i(out):
             out[0] = out[0].model_copy(update={"text": "I"})
             break
         out.pop(0)
@@ -339,7 +342,8 @@ def _header_fields(page: PageImage, words: list[Word], engine: OcrEngine) -> dic
     values = _label_values(words, page.width, page.height)
     starts = _value_starts(values)
     for key, used in values.items():
-        used = _strip_colon(_header_reread(page, key, _strip_colon(used), engine))
+        name = key == "nama_kepala_keluarga"
+        used = _strip_colon(_header_reread(page, key, _strip_colon(used, name), engine), name)
         if not used:
             continue
         raw = " ".join(w.text for w in used)
