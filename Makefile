@@ -42,7 +42,7 @@ test: setup
 
 # Benchmarks write their tables under bench-results/ (quoted in issue notes).
 # Field accuracy per type and tier against a naive baseline (issue 4): 450 documents
-# (150 per tier), about an hour on 2 cores; ACCURACY_COUNT=90 for a quick look.
+# (150 per tier, KK + akta + F-2.01), ~30 min on 2 cores; ACCURACY_COUNT=90 for a quick look.
 ACCURACY_COUNT ?= 450
 bench-accuracy: setup
 	$(BIN)/python -m benchmarks.accuracy --count $(ACCURACY_COUNT) --seed 7 --out bench-results
