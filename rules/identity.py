@@ -25,9 +25,9 @@ def identity_checks(groups: list[Group], ruleset: Ruleset) -> list[Check]:
     for group in groups:
         nik = trusted_value(group, "nik", ruleset)
         if nik:
-            sex = trusted_value(group, "jenis_kelamin", ruleset) or _implied_sex(group, ruleset)
+            sex = printed_value(group, "jenis_kelamin", ruleset) or _implied_sex(group, ruleset)
             checks += check_nik(join(group.path, "nik"), str(nik),
-                                _text(trusted_value(group, "tanggal_lahir", ruleset)),
+                                _text(printed_value(group, "tanggal_lahir", ruleset)),
                                 _text(sex), ruleset)
         for key in ruleset.kk_number_keys:
             number = trusted_value(group, key, ruleset)
@@ -44,6 +44,23 @@ def trusted_value(group: Group, key: str, ruleset: Ruleset) -> Any:
     if field is not None and field.value is not None and field.confidence >= floor:
         return field.value
     return group.submitted.get(key)
+
+
+def printed_value(group: Group, key: str, ruleset: Ruleset) -> Any:
+    """What to hold the NIK's encoded birth date and sex against: the trusted value, else
+    the document's reading however unsure.
+
+    The checks that use it (nik.birth_date, nik.sex) are review severity, so an unsure
+    reading can only send the application to a person, never clear it. Dropping it instead
+    would let a card whose printed date contradicts its NIK come out `clear` whenever the
+    reader, seeing the two disagree, had lowered its confidence in both (benchmark: two
+    self-contradicting photographed KKs cleared that way).
+    """
+    trusted = trusted_value(group, key, ruleset)
+    if trusted is not None:
+        return trusted
+    field = as_field(group.extracted.get(key)) if group.extracted else None
+    return field.value if field is not None else None
 
 
 def _implied_sex(group: Group, ruleset: Ruleset) -> str | None:

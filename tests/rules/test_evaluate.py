@@ -91,6 +91,21 @@ def test_nik_date_disagreeing_on_the_document_is_review(kit, ruleset, kk_data):
     assert [(c.rule, c.subject) for c in failed] == [("nik.birth_date", "anggota_keluarga[0].nik")]
 
 
+def test_unsure_printed_date_against_the_nik_is_still_checked(kit, ruleset, kk_data):
+    """The document prints a birth date the NIK contradicts, read under the floor (the reader
+    lowers both when they disagree) and not typed by the applicant: the contradiction must
+    still reach a person (review), not vanish as 'not read confidently' into a clear."""
+    data = copy.deepcopy(kk_data)
+    fields = kit.tree(data)
+    fields["anggota_keluarga"][0]["tanggal_lahir"] = kit.fld("1980-12-06", confidence=0.3)
+    for key in ("tanggal_lahir", "jenis_kelamin"):
+        data["anggota_keluarga"][0].pop(key)
+    result = _run(kit, ruleset, data, fields)
+    assert result.flag == Flag.REVIEW, result.reasons
+    failed = [(c.rule, c.subject) for c in result.checks if c.outcome == CheckOutcome.FAIL]
+    assert failed == [("nik.birth_date", "anggota_keluarga[0].nik")]
+
+
 def test_papua_old_code_is_review_with_hint(kit, ruleset):
     nik = kit.make_nik(dt.date(1975, 6, 1), "PEREMPUAN", district="910203")
     data = {"nik": nik, "nama": "YOSINA WENDA", "jenis_kelamin": "PEREMPUAN",
